@@ -1,0 +1,419 @@
+//! Decoding with symphonia: whole files, or block by block.
+//!
+//! Exact sample counts: MP3 encoder delay and padding are removed by symphonia from the
+//! LAME/Xing tag; AAC/ALAC priming and padding in MP4 are removed here from the `iTunSMPB` tag or
+//! the edit list (see `mp4.rs`); Vorbis and FLAC are exact by design.
+//!
+//! Damaged input policy (documented in the README and tested on `tests/bad_inputs`):
+//! * a file that yields no audio at all (empty, random bytes, no audio track, 0 channels) is an
+//!   [`Error::InvalidInput`];
+//! * a PCM file (WAV/AIFF) whose header declares more frames than the file holds is refused: PCM
+//!   carries no sync words or checksums, so a header that lies leaves nothing to trust;
+//! * a compressed stream (FLAC, MP3, Vorbis, AAC) cut short keeps the frames decoded up to the
+//!   damage, whose integrity the codec checks (FLAC and Ogg CRCs, MP3 frame sync), and carries a
+//!   one-line warning in [`SourceInfo::warnings`](super::SourceInfo) that the CLI prints;
+//! * NaN or infinite samples (float WAV) are an [`Error::InvalidInput`] naming the frame.
+
+use std::fs::File;
+use std::io::Cursor;
+use std::path::Path;
+
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::io::{MediaSource, MediaSourceStream};
+use symphonia::core::meta::MetadataOptions;
+
+use super::mp4::{GaplessTrim, gapless_trim};
+use super::{Audio, SourceInfo, check_finite};
+use crate::{Error, Result};
+
+/// How to decode.
+#[derive(Clone, Debug, Default)]
+pub struct DecodeOptions {
+    /// Downmix to mono while decoding (the mean of the channels), so a stereo file never exists
+    /// in memory as stereo: what analysers that work on mono want.
+    pub mono: bool,
+}
+
+/// A decoder positioned in a file, yielding planar blocks of `f32` frames.
+///
+/// Memory stays at one packet of audio (a few thousand frames) whatever the file length, so an
+/// analyser that streams can process a 2-hour DJ set in constant memory.
+pub struct AudioStream {
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn AudioDecoder>,
+    track_id: u32,
+    info: SourceInfo,
+    /// Frames the container declares (before our trim), if it does.
+    declared_frames: Option<u64>,
+    is_pcm: bool,
+    mono: bool,
+    trim: Option<GaplessTrim>,
+    /// Decoded frames seen so far, before the MP4 trim.
+    raw_frames: u64,
+    /// Frames handed out so far.
+    emitted: u64,
+    decode_errors: u64,
+    first_error: Option<String>,
+    finished: bool,
+    scratch: Vec<Vec<f32>>,
+}
+
+/// Most consecutive packets that may fail to decode before the stream is abandoned.
+const MAX_CONSECUTIVE_ERRORS: u64 = 64;
+
+impl AudioStream {
+    /// Open `path` for decoding (the extension is only a hint: the content decides).
+    pub fn open(path: impl AsRef<Path>, options: &DecodeOptions) -> Result<AudioStream> {
+        let path = path.as_ref();
+        let inner = || -> Result<AudioStream> {
+            let meta = std::fs::metadata(path).map_err(|e| Error::InvalidInput(io_problem(&e)))?;
+            if meta.is_dir() {
+                return Err(Error::InvalidInput("is a directory, not an audio file".into()));
+            }
+            if meta.len() == 0 {
+                return Err(Error::InvalidInput("empty file (0 bytes)".into()));
+            }
+            let file = File::open(path).map_err(|e| Error::InvalidInput(io_problem(&e)))?;
+            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            let mut trim_source = || File::open(path).ok();
+            AudioStream::from_source(Box::new(file), ext.as_deref(), options, &mut trim_source)
+        };
+        inner().map_err(|e| e.in_file(path))
+    }
+
+    /// Decode from bytes in memory (`ext` is an optional file-extension hint such as `"mp3"`).
+    pub fn from_bytes(bytes: Vec<u8>, ext: Option<&str>, options: &DecodeOptions) -> Result<AudioStream> {
+        if bytes.is_empty() {
+            return Err(Error::InvalidInput("empty input (0 bytes)".into()));
+        }
+        let copy = bytes.clone();
+        let mut trim_source = move || Some(Cursor::new(copy.clone()));
+        AudioStream::from_source(Box::new(Cursor::new(bytes)), ext, options, &mut trim_source)
+    }
+
+    fn from_source<R: std::io::Read + std::io::Seek>(
+        source: Box<dyn MediaSource>,
+        ext: Option<&str>,
+        options: &DecodeOptions,
+        reopen: &mut dyn FnMut() -> Option<R>,
+    ) -> Result<AudioStream> {
+        let mss = MediaSourceStream::new(source, Default::default());
+        let mut hint = Hint::new();
+        if let Some(ext) = ext {
+            hint.with_extension(ext);
+        }
+        let format = symphonia::default::get_probe()
+            .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+            .map_err(|e| match e {
+                SymError::Unsupported(_) => {
+                    Error::InvalidInput("not a recognised audio format (or corrupt header)".into())
+                }
+                other => Error::InvalidInput(format!("cannot read the container: {}", sym_problem(&other))),
+            })?;
+        let track = format
+            .default_track(TrackType::Audio)
+            .ok_or_else(|| Error::InvalidInput("no audio track".into()))?;
+        let params = track
+            .codec_params
+            .as_ref()
+            .and_then(|p| p.audio())
+            .ok_or_else(|| Error::InvalidInput("no audio track".into()))?
+            .clone();
+        let track_id = track.id;
+        let declared_frames = track.num_frames;
+        let sample_rate = params
+            .sample_rate
+            .filter(|&r| r > 0)
+            .ok_or_else(|| Error::InvalidInput("the stream declares no sample rate".into()))?;
+        let channels = params.channels.as_ref().map_or(0, |c| c.count());
+        if channels == 0 {
+            return Err(Error::InvalidInput("the stream declares 0 channels".into()));
+        }
+        let codecs = symphonia::default::get_codecs();
+        let codec = codecs
+            .get_audio_decoder(params.codec)
+            .map(|d| d.codec.info.short_name.to_string())
+            .ok_or_else(|| Error::Unsupported(format!("codec {:?} has no decoder", params.codec)))?;
+        let decoder =
+            codecs.make_audio_decoder(&params, &AudioDecoderOptions::default()).map_err(|e| match e {
+                SymError::Unsupported(what) => Error::Unsupported(format!("codec {codec}: {what}")),
+                other => {
+                    Error::InvalidInput(format!("cannot start the {codec} decoder: {}", sym_problem(&other)))
+                }
+            })?;
+        let format_name = container_name(format.format_info().short_name);
+        let is_pcm = codec.starts_with("pcm");
+        let lossless = is_pcm || matches!(codec.as_str(), "flac" | "alac" | "wavpack");
+        let bit_depth = if lossless { params.bits_per_sample } else { None };
+        let trim = if format_name == "mp4" {
+            reopen().and_then(|mut r| gapless_trim(&mut r, track_id, sample_rate).ok().flatten())
+        } else {
+            None
+        };
+        let frames = match (trim, declared_frames) {
+            (Some(GaplessTrim { valid_frames: Some(v), .. }), _) => v,
+            (Some(t), Some(n)) => n.saturating_sub(t.priming),
+            (None, Some(n)) => n,
+            _ => 0,
+        };
+        let info = SourceInfo {
+            format: format_name.to_string(),
+            codec,
+            bit_depth,
+            sample_rate,
+            channels,
+            frames,
+            warnings: Vec::new(),
+        };
+        Ok(AudioStream {
+            format,
+            decoder,
+            track_id,
+            info,
+            declared_frames,
+            is_pcm,
+            mono: options.mono,
+            trim,
+            raw_frames: 0,
+            emitted: 0,
+            decode_errors: 0,
+            first_error: None,
+            finished: false,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// What is known about the source before decoding. `frames` is what the container declares
+    /// (0 if it does not); after the stream ends, [`AudioStream::finish`] gives the exact count.
+    pub fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+
+    /// Channels of the blocks this stream yields (1 when decoding to mono).
+    pub fn output_channels(&self) -> usize {
+        if self.mono { 1 } else { self.info.channels }
+    }
+
+    /// Decode the next block of frames into `out` (planar, resized to the output channel count).
+    /// Returns the number of frames; 0 means the stream has ended.
+    pub fn next_block(&mut self, out: &mut Vec<Vec<f32>>) -> Result<usize> {
+        let n_out = self.output_channels();
+        out.resize_with(n_out, Vec::new);
+        out.iter_mut().for_each(Vec::clear);
+        while !self.finished {
+            let packet = match self.format.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => {
+                    self.finished = true;
+                    break;
+                }
+                Err(SymError::ResetRequired) => {
+                    // A new stream (chained Ogg, parameter change): technob reads one stream.
+                    self.finished = true;
+                    break;
+                }
+                Err(e) => {
+                    // The container cannot be read further (truncated or corrupt): stop here.
+                    self.note_error(&e);
+                    self.finished = true;
+                    break;
+                }
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            let decoded = match self.decoder.decode(&packet) {
+                Ok(buf) => buf,
+                Err(SymError::DecodeError(_)) | Err(SymError::IoError(_)) => {
+                    self.decode_errors += 1;
+                    if self.first_error.is_none() {
+                        self.first_error = Some("malformed packet".into());
+                    }
+                    if self.decode_errors > MAX_CONSECUTIVE_ERRORS && self.raw_frames == 0 {
+                        self.finished = true;
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    self.note_error(&e);
+                    self.finished = true;
+                    break;
+                }
+            };
+            let spec_channels = decoded.spec().channels().count();
+            if spec_channels == 0 || decoded.frames() == 0 {
+                continue;
+            }
+            decoded.copy_to_vecs_planar::<f32>(&mut self.scratch);
+            let block_frames = decoded.frames();
+            let (start, stop) = self.trim_window(block_frames as u64);
+            self.raw_frames += block_frames as u64;
+            if stop <= start {
+                continue;
+            }
+            let planes = &self.scratch[..spec_channels.min(self.scratch.len())];
+            check_finite_block(planes, start, stop, self.emitted)?;
+            if self.mono {
+                let scale = 1.0 / planes.len() as f32;
+                let dst = &mut out[0];
+                dst.extend((start..stop).map(|i| planes.iter().map(|p| p[i]).sum::<f32>() * scale));
+            } else {
+                for (c, dst) in out.iter_mut().enumerate() {
+                    // A stream that changes its channel count mid-way repeats its last channel.
+                    let src = &planes[c.min(planes.len() - 1)];
+                    dst.extend_from_slice(&src[start..stop]);
+                }
+            }
+            let n = stop - start;
+            self.emitted += n as u64;
+            return Ok(n);
+        }
+        Ok(0)
+    }
+
+    /// The part `[start, stop)` of the next decoded block of `len` frames that survives the MP4
+    /// priming/length trim.
+    fn trim_window(&self, len: u64) -> (usize, usize) {
+        let Some(trim) = self.trim else { return (0, len as usize) };
+        let block_start = self.raw_frames;
+        let keep_from = trim.priming;
+        let keep_to = trim.valid_frames.map_or(u64::MAX, |v| trim.priming.saturating_add(v));
+        let start = keep_from.clamp(block_start, block_start + len) - block_start;
+        let stop = keep_to.clamp(block_start, block_start + len) - block_start;
+        (start as usize, stop.max(start) as usize)
+    }
+
+    fn note_error(&mut self, e: &SymError) {
+        if self.first_error.is_none() {
+            self.first_error = Some(sym_problem(e));
+        }
+    }
+
+    /// After the last block: the exact [`SourceInfo`] (frames counted), or the error that makes
+    /// the file unusable (no audio at all, or a PCM header that declares more than there is).
+    pub fn finish(mut self) -> Result<SourceInfo> {
+        // Drain what is left, so `finish` is right even when called early.
+        let mut sink = Vec::new();
+        while self.next_block(&mut sink)? > 0 {}
+        if self.emitted == 0 {
+            let why = self.first_error.as_deref().unwrap_or("the stream holds no audio frames");
+            return Err(Error::InvalidInput(format!("no decodable audio ({why})")));
+        }
+        let expected = match (self.trim, self.declared_frames) {
+            (Some(GaplessTrim { valid_frames: Some(v), .. }), _) => Some(v),
+            (Some(t), Some(n)) => Some(n.saturating_sub(t.priming)),
+            (None, n) => n,
+            _ => None,
+        };
+        let mut info = self.info.clone();
+        info.frames = self.emitted;
+        if let Some(expected) = expected.filter(|&e| self.emitted < e) {
+            if self.is_pcm {
+                return Err(Error::InvalidInput(format!(
+                    "header declares {expected} frames but the file holds {} (truncated, or the header is wrong)",
+                    self.emitted
+                )));
+            }
+            info.warnings.push(format!(
+                "truncated or damaged: decoded {:.2} s of the {:.2} s the header declares; using the decodable part",
+                self.emitted as f64 / info.sample_rate as f64,
+                expected as f64 / info.sample_rate as f64
+            ));
+        } else if let Some(err) = &self.first_error {
+            info.warnings.push(format!("damaged stream ({err}); using the decodable part"));
+        }
+        Ok(info)
+    }
+}
+
+fn check_finite_block(planes: &[Vec<f32>], start: usize, stop: usize, offset: u64) -> Result<()> {
+    for (c, p) in planes.iter().enumerate() {
+        if let Some(i) = p[start..stop].iter().position(|x| !x.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "non-finite sample ({}) at frame {} of channel {c}",
+                p[start + i],
+                offset + i as u64
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Decode a whole file.
+pub fn decode_file(path: impl AsRef<Path>, options: &DecodeOptions) -> Result<Audio> {
+    let path = path.as_ref();
+    let stream = AudioStream::open(path, options)?;
+    collect(stream).map_err(|e| e.in_file(path))
+}
+
+/// Decode a whole file held in memory (`ext`: optional extension hint, e.g. `"flac"`).
+pub fn decode_reader(bytes: Vec<u8>, ext: Option<&str>, options: &DecodeOptions) -> Result<Audio> {
+    collect(AudioStream::from_bytes(bytes, ext, options)?)
+}
+
+fn collect(mut stream: AudioStream) -> Result<Audio> {
+    let n_out = stream.output_channels();
+    // Reserve what the container declares (plus a little for headers that undercount), so a long
+    // file is not reallocated (and briefly held twice) as it grows.
+    let reserve = (stream.info().frames as usize).saturating_add(8192).min(1 << 31);
+    let mut channels: Vec<Vec<f32>> = (0..n_out).map(|_| Vec::with_capacity(reserve)).collect();
+    let mut block = Vec::new();
+    while stream.next_block(&mut block)? > 0 {
+        for (dst, src) in channels.iter_mut().zip(&block) {
+            dst.extend_from_slice(src);
+        }
+    }
+    let info = stream.finish()?;
+    channels.iter_mut().for_each(|c| c.shrink_to_fit());
+    check_finite(&channels)?;
+    let rate = info.sample_rate;
+    Audio::new(channels, rate, info)
+}
+
+/// The [`SourceInfo`] of a file with its exact frame count, decoding it without keeping samples.
+pub fn probe_file(path: impl AsRef<Path>) -> Result<SourceInfo> {
+    let path = path.as_ref();
+    let stream = AudioStream::open(path, &DecodeOptions { mono: true })?;
+    stream.finish().map_err(|e| e.in_file(path))
+}
+
+fn container_name(symphonia_name: &str) -> &'static str {
+    match symphonia_name {
+        "wave" | "wav" => "wav",
+        "aiff" => "aiff",
+        "flac" => "flac",
+        "mp3" | "mpa" => "mp3",
+        "ogg" => "ogg",
+        "isomp4" => "mp4",
+        "mkv" => "mkv",
+        "caf" => "caf",
+        "adts" | "aac" => "aac",
+        _ => "other",
+    }
+}
+
+fn io_problem(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => format!("cannot open: {e}"),
+    }
+}
+
+fn sym_problem(e: &SymError) -> String {
+    match e {
+        SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "unexpected end of file".into()
+        }
+        SymError::IoError(io) => format!("read error: {io}"),
+        SymError::DecodeError(what) => format!("malformed stream: {what}"),
+        SymError::Unsupported(what) => format!("unsupported feature: {what}"),
+        SymError::LimitError(what) => format!("limit reached: {what}"),
+        SymError::SeekError(_) => "seek error".into(),
+        SymError::ResetRequired => "stream parameters changed".into(),
+        other => other.to_string(),
+    }
+}

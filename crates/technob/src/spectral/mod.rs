@@ -1,0 +1,1 @@
+//! Spectral core (being written).
