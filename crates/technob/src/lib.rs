@@ -27,6 +27,7 @@ pub mod analysis;
 pub mod audio;
 pub mod demo;
 mod error;
+pub mod io;
 pub mod spectral;
 
 pub use audio::{Audio, SourceInfo};

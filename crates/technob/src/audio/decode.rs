@@ -76,7 +76,12 @@ impl AudioStream {
             if meta.len() == 0 {
                 return Err(Error::InvalidInput("empty file (0 bytes)".into()));
             }
-            let file = File::open(path).map_err(|e| Error::InvalidInput(io_problem(&e)))?;
+            let mut file = File::open(path).map_err(|e| Error::InvalidInput(io_problem(&e)))?;
+            let mut magic = [0u8; 4];
+            if std::io::Read::read_exact(&mut file, &mut magic).is_ok() {
+                reject_unsupported_magic(&magic)?;
+            }
+            std::io::Seek::rewind(&mut file).map_err(|e| Error::InvalidInput(io_problem(&e)))?;
             let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
             let mut trim_source = || File::open(path).ok();
             AudioStream::from_source(Box::new(file), ext.as_deref(), options, &mut trim_source)
@@ -88,6 +93,9 @@ impl AudioStream {
     pub fn from_bytes(bytes: Vec<u8>, ext: Option<&str>, options: &DecodeOptions) -> Result<AudioStream> {
         if bytes.is_empty() {
             return Err(Error::InvalidInput("empty input (0 bytes)".into()));
+        }
+        if let Some(magic) = bytes.get(..4) {
+            reject_unsupported_magic(magic)?;
         }
         let copy = bytes.clone();
         let mut trim_source = move || Some(Cursor::new(copy.clone()));
@@ -147,18 +155,20 @@ impl AudioStream {
         let format_name = container_name(format.format_info().short_name);
         let is_pcm = codec.starts_with("pcm");
         let lossless = is_pcm || matches!(codec.as_str(), "flac" | "alac" | "wavpack");
-        let bit_depth = if lossless { params.bits_per_sample } else { None };
+        let bit_depth = if lossless {
+            params
+                .bits_per_sample
+                .or_else(|| codec_bit_depth(&codec))
+                .or_else(|| alac_bit_depth(params.extra_data.as_deref()))
+        } else {
+            None
+        };
         let trim = if format_name == "mp4" {
             reopen().and_then(|mut r| gapless_trim(&mut r, track_id, sample_rate).ok().flatten())
         } else {
             None
         };
-        let frames = match (trim, declared_frames) {
-            (Some(GaplessTrim { valid_frames: Some(v), .. }), _) => v,
-            (Some(t), Some(n)) => n.saturating_sub(t.priming),
-            (None, Some(n)) => n,
-            _ => 0,
-        };
+        let frames = expected_frames(trim, declared_frames).unwrap_or(0);
         let info = SourceInfo {
             format: format_name.to_string(),
             codec,
@@ -302,15 +312,11 @@ impl AudioStream {
             let why = self.first_error.as_deref().unwrap_or("the stream holds no audio frames");
             return Err(Error::InvalidInput(format!("no decodable audio ({why})")));
         }
-        let expected = match (self.trim, self.declared_frames) {
-            (Some(GaplessTrim { valid_frames: Some(v), .. }), _) => Some(v),
-            (Some(t), Some(n)) => Some(n.saturating_sub(t.priming)),
-            (None, n) => n,
-            _ => None,
-        };
+        let expected = expected_frames(self.trim, self.declared_frames);
+        let slack = self.trim.map_or(0, |t| t.rounding);
         let mut info = self.info.clone();
         info.frames = self.emitted;
-        if let Some(expected) = expected.filter(|&e| self.emitted < e) {
+        if let Some(expected) = expected.filter(|&e| self.emitted.saturating_add(slack) < e) {
             if self.is_pcm {
                 return Err(Error::InvalidInput(format!(
                     "header declares {expected} frames but the file holds {} (truncated, or the header is wrong)",
@@ -326,6 +332,26 @@ impl AudioStream {
             info.warnings.push(format!("damaged stream ({err}); using the decodable part"));
         }
         Ok(info)
+    }
+}
+
+/// Bit depth from an ALAC magic cookie (`ALACSpecificConfig`, optionally behind its atom
+/// header): frame length (4 bytes), compatible version (1), bit depth (1), ...
+fn alac_bit_depth(cookie: Option<&[u8]>) -> Option<u32> {
+    let cookie = cookie?;
+    let start = if cookie.get(4..8) == Some(b"alac".as_slice()) { 12 } else { 0 };
+    cookie.get(start + 5).map(|&b| b as u32).filter(|&b| matches!(b, 16 | 20 | 24 | 32))
+}
+
+/// Frames the container promises after gapless trimming, if it says.
+fn expected_frames(trim: Option<GaplessTrim>, declared: Option<u64>) -> Option<u64> {
+    match (trim, declared) {
+        (Some(t), Some(n)) => {
+            let available = n.saturating_sub(t.priming);
+            Some(t.valid_frames.map_or(available, |v| v.min(available)))
+        }
+        (Some(t), None) => t.valid_frames,
+        (None, n) => n,
     }
 }
 
@@ -378,6 +404,22 @@ pub fn probe_file(path: impl AsRef<Path>) -> Result<SourceInfo> {
     let path = path.as_ref();
     let stream = AudioStream::open(path, &DecodeOptions { mono: true })?;
     stream.finish().map_err(|e| e.in_file(path))
+}
+
+/// Formats symphonia's probe would only call "unrecognised": say what they are.
+fn reject_unsupported_magic(magic: &[u8]) -> Result<()> {
+    match magic {
+        b"RF64" | b"BW64" => Err(Error::Unsupported(
+            "RF64/BW64 WAV (the 64-bit WAV variant) cannot be decoded; convert it to FLAC or WAV".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Bit depth implied by a PCM codec name (`pcm_f32le` → 32) when the stream does not state it.
+fn codec_bit_depth(codec: &str) -> Option<u32> {
+    let digits: String = codec.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&b| matches!(b, 8 | 16 | 20 | 24 | 32 | 64))
 }
 
 fn container_name(symphonia_name: &str) -> &'static str {
