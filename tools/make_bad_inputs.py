@@ -52,10 +52,12 @@ def pcm16(x):
 files = {}
 
 
-def put(name, data, expect, what):
+def put(name, data, expect, what, duration_s=None):
     with open(os.path.join(OUT, name), "wb") as f:
         f.write(data)
     files[name] = {"expect": expect, "what": what}
+    if duration_s is not None:
+        files[name]["duration_s"] = duration_s
 
 
 def encoded(fmt, subtype, seconds):
@@ -97,11 +99,18 @@ put("one_sample.wav", wav_header(1, SR, 16, 2) + pcm16(np.array([0.25])), "error
 put("riff_only.wav", b"RIFF\x24\x00\x00\x00WAVE", "error", "a RIFF header and nothing else")
 
 flac = encoded("FLAC", "PCM_16", 3.0)
-put("truncated.flac", flac[: len(flac) * 6 // 10], "warning", "FLAC cut at 60% of its bytes")
+cut = [0.5, 2.9]  # 3.0 s encoded, cut at 60 % of the bytes
+put("truncated.flac", flac[: len(flac) * 6 // 10], "warning", "FLAC cut at 60% of its bytes", cut)
 mp3 = encoded("MP3", "MPEG_LAYER_III", 3.0)
-put("truncated.mp3", mp3[: len(mp3) * 6 // 10], "warning", "MP3 cut at 60% of its bytes")
+put("truncated.mp3", mp3[: len(mp3) * 6 // 10], "warning", "MP3 cut at 60% of its bytes", cut)
 ogg = encoded("OGG", "VORBIS", 3.0)
-put("truncated.ogg", ogg[: len(ogg) * 6 // 10], "warning", "Ogg Vorbis cut at 60% of its bytes")
+put("truncated.ogg", ogg[: len(ogg) * 6 // 10], "warning", "Ogg Vorbis cut at 60% of its bytes", cut)
+damaged = bytearray(mp3)
+mid = len(damaged) // 2
+damaged[mid:mid + 600] = rng.integers(0, 256, 600, dtype=np.uint8).tobytes()
+put("damaged_middle.mp3", bytes(damaged), "warning",
+    "MP3 with 600 garbage bytes in the middle: lost frames become silence, later audio keeps its time",
+    [2.97, 3.03])
 put("flac_header_only.flac", flac[:200], "error", "a FLAC file cut inside its first frame")
 
 put("silence.wav", wav_header(1, SR, 16, SR * 2) + bytes(SR * 2), "ok", "one second of digital silence")

@@ -218,7 +218,7 @@ pub fn analyze_audio(audio: &Audio, file: &str, _options: &AnalyzeOptions) -> Re
 pub fn decode_for_analysis(path: &Path, progress: &dyn Progress) -> Result<Audio> {
     let mut stream = AudioStream::open(path, &DecodeOptions { mono: true })?;
     let declared = stream.info().frames;
-    let mut mono: Vec<f32> = Vec::with_capacity((declared as usize).saturating_add(8192).min(1 << 31));
+    let mut mono: Vec<f32> = Vec::with_capacity(stream.capacity_hint());
     let mut block = Vec::new();
     let result = (|| {
         loop {

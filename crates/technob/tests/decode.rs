@@ -6,11 +6,8 @@ use std::path::PathBuf;
 
 use technob::audio::{AudioStream, DecodeOptions, decode_file, decode_reader, probe_file};
 
-fn data_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    assert!(dir.is_dir(), "the shared test data is missing: expected it at {}", dir.display());
-    dir
-}
+mod common;
+use common::data_dir;
 
 fn golden() -> serde_json::Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/decode.json");

@@ -59,10 +59,20 @@ pub struct AudioStream {
     first_error: Option<String>,
     finished: bool,
     scratch: Vec<Vec<f32>>,
+    /// Size of the encoded input in bytes (bounds how much a header may make us pre-allocate).
+    source_bytes: u64,
 }
 
-/// Most consecutive packets that may fail to decode before the stream is abandoned.
-const MAX_CONSECUTIVE_ERRORS: u64 = 64;
+/// Packets that may fail to decode before any audio came out, before the stream is abandoned
+/// (random bytes that happen to probe as MP3 fail here).
+const MAX_ERRORS_BEFORE_AUDIO: u64 = 64;
+
+/// Most channels technob decodes (3rd-order ambisonics needs 16; anything past 64 is a corrupt
+/// header far more often than real music).
+const MAX_CHANNELS: usize = 64;
+
+/// Longest undecodable packet replaced by silence (larger claims are not trusted).
+const MAX_CONCEALED_FRAMES: usize = 1 << 16;
 
 impl AudioStream {
     /// Open `path` for decoding (the extension is only a hint: the content decides).
@@ -84,7 +94,10 @@ impl AudioStream {
             std::io::Seek::rewind(&mut file).map_err(|e| Error::InvalidInput(io_problem(&e)))?;
             let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
             let mut trim_source = || File::open(path).ok();
-            AudioStream::from_source(Box::new(file), ext.as_deref(), options, &mut trim_source)
+            let mut stream =
+                AudioStream::from_source(Box::new(file), ext.as_deref(), options, &mut trim_source)?;
+            stream.source_bytes = meta.len();
+            Ok(stream)
         };
         inner().map_err(|e| e.in_file(path))
     }
@@ -99,7 +112,11 @@ impl AudioStream {
         }
         let copy = bytes.clone();
         let mut trim_source = move || Some(Cursor::new(copy.clone()));
-        AudioStream::from_source(Box::new(Cursor::new(bytes)), ext, options, &mut trim_source)
+        let source_bytes = bytes.len() as u64;
+        let mut stream =
+            AudioStream::from_source(Box::new(Cursor::new(bytes)), ext, options, &mut trim_source)?;
+        stream.source_bytes = source_bytes;
+        Ok(stream)
     }
 
     fn from_source<R: std::io::Read + std::io::Seek>(
@@ -139,6 +156,11 @@ impl AudioStream {
         let channels = params.channels.as_ref().map_or(0, |c| c.count());
         if channels == 0 {
             return Err(Error::InvalidInput("the stream declares 0 channels".into()));
+        }
+        if channels > MAX_CHANNELS {
+            return Err(Error::Unsupported(format!(
+                "{channels} channels (technob reads up to {MAX_CHANNELS})"
+            )));
         }
         let codecs = symphonia::default::get_codecs();
         let codec = codecs
@@ -193,6 +215,7 @@ impl AudioStream {
             first_error: None,
             finished: false,
             scratch: Vec::new(),
+            source_bytes: 0,
         })
     }
 
@@ -200,6 +223,16 @@ impl AudioStream {
     /// (0 if it does not); after the stream ends, [`AudioStream::finish`] gives the exact count.
     pub fn info(&self) -> &SourceInfo {
         &self.info
+    }
+
+    /// Frames worth pre-allocating per output channel to hold the whole stream: what the
+    /// container declares, but never more than the input's size can plausibly hold (a corrupt
+    /// header must not make us allocate gigabytes; beyond the hint, buffers simply grow).
+    pub fn capacity_hint(&self) -> usize {
+        // Even 8 kbit/s MP3 or highly compressed FLAC stays under ~64 frames per byte for music.
+        let per_channel = self.source_bytes.saturating_mul(64) / self.info.channels.max(1) as u64;
+        let plausible = per_channel.saturating_add(8192);
+        self.info.frames.saturating_add(8192).min(plausible).min(1 << 31) as usize
     }
 
     /// Channels of the blocks this stream yields (1 when decoding to mono).
@@ -221,7 +254,11 @@ impl AudioStream {
                     break;
                 }
                 Err(SymError::ResetRequired) => {
-                    // A new stream (chained Ogg, parameter change): technob reads one stream.
+                    // A new stream (chained Ogg, parameter change): technob reads the first.
+                    if self.first_error.is_none() {
+                        self.first_error =
+                            Some("the file chains several streams; only the first was decoded".into());
+                    }
                     self.finished = true;
                     break;
                 }
@@ -235,17 +272,38 @@ impl AudioStream {
             if packet.track_id != self.track_id {
                 continue;
             }
-            let decoded = match self.decoder.decode(&packet) {
-                Ok(buf) => buf,
+            let (spec_channels, block_frames) = match self.decoder.decode(&packet) {
+                Ok(decoded) => {
+                    let channels = decoded.spec().channels().count();
+                    if channels == 0 || decoded.frames() == 0 {
+                        continue;
+                    }
+                    decoded.copy_to_vecs_planar::<f32>(&mut self.scratch);
+                    (channels, decoded.frames())
+                }
                 Err(SymError::DecodeError(_)) | Err(SymError::IoError(_)) => {
                     self.decode_errors += 1;
                     if self.first_error.is_none() {
                         self.first_error = Some("malformed packet".into());
                     }
-                    if self.decode_errors > MAX_CONSECUTIVE_ERRORS && self.raw_frames == 0 {
-                        self.finished = true;
+                    if self.raw_frames == 0 {
+                        if self.decode_errors > MAX_ERRORS_BEFORE_AUDIO {
+                            self.finished = true;
+                        }
+                        continue;
                     }
-                    continue;
+                    // Mid-stream damage: stand in silence for the packet, so that every later
+                    // sample keeps its time (beat positions must not shift by a lost frame).
+                    let frames = packet.dur.get() as usize;
+                    if frames == 0 || frames > MAX_CONCEALED_FRAMES {
+                        continue;
+                    }
+                    self.scratch.resize_with(self.info.channels, Vec::new);
+                    for plane in &mut self.scratch {
+                        plane.clear();
+                        plane.resize(frames, 0.0);
+                    }
+                    (self.info.channels, frames)
                 }
                 Err(e) => {
                     self.note_error(&e);
@@ -253,12 +311,6 @@ impl AudioStream {
                     break;
                 }
             };
-            let spec_channels = decoded.spec().channels().count();
-            if spec_channels == 0 || decoded.frames() == 0 {
-                continue;
-            }
-            decoded.copy_to_vecs_planar::<f32>(&mut self.scratch);
-            let block_frames = decoded.frames();
             let (start, stop) = self.trim_window(block_frames as u64);
             self.raw_frames += block_frames as u64;
             if stop <= start {
@@ -382,9 +434,8 @@ pub fn decode_reader(bytes: Vec<u8>, ext: Option<&str>, options: &DecodeOptions)
 
 fn collect(mut stream: AudioStream) -> Result<Audio> {
     let n_out = stream.output_channels();
-    // Reserve what the container declares (plus a little for headers that undercount), so a long
-    // file is not reallocated (and briefly held twice) as it grows.
-    let reserve = (stream.info().frames as usize).saturating_add(8192).min(1 << 31);
+    // Reserve what the stream holds, so a long file is not reallocated (and briefly held twice).
+    let reserve = stream.capacity_hint();
     let mut channels: Vec<Vec<f32>> = (0..n_out).map(|_| Vec::with_capacity(reserve)).collect();
     let mut block = Vec::new();
     while stream.next_block(&mut block)? > 0 {
