@@ -17,7 +17,6 @@
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -78,14 +77,20 @@ def time_technob(path, runs):
     return json.loads(sh(exe, path, str(runs)).stdout)
 
 
+RSS_PROBE = """
+import json, resource, subprocess, sys
+p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"code": p.returncode, "stdout": p.stdout, "stderr": p.stderr,
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
 def peak_rss_mb(cmd):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if proc.returncode != 0:
-        sys.exit(f"{cmd} failed: {proc.stderr}")
-    # ru_maxrss of children is the max over all children so far: run this first or alone.
-    return max(after, before) / 1024.0, proc.stdout
+    """Peak RSS of `cmd` alone: measured from a fresh Python process whose only child it is."""
+    probe = json.loads(sh(sys.executable, "-c", RSS_PROBE, *cmd).stdout)
+    if probe["code"] != 0:
+        sys.exit(f"{cmd} failed: {probe['stderr']}")
+    return probe["maxrss_kb"] / 1024.0, probe["stdout"]
 
 
 def main():
@@ -93,10 +98,10 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     print("building release binaries ...", flush=True)
-    sh("cargo", "build", "--release", "-q", "-p", "technob-cli", "-p", "technob", "--example", "decode_stft", cwd=ROOT)
+    sh("cargo", "build", "--release", "-q", "-p", "technob-cli", cwd=ROOT)
+    sh("cargo", "build", "--release", "-q", "-p", "technob", "--example", "decode_stft", cwd=ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         tracks = make_tracks(tmp)
-        # Peak RSS first: RUSAGE_CHILDREN keeps the maximum over every child so far.
         rss, out = peak_rss_mb([os.path.join(ROOT, "target", "release", "technob"), "analyze", "--json", tracks["ten"]])
         doc = json.loads(out)
         print(f"\npeak RSS of `technob analyze` on a {doc['audio']['duration_s']:.0f} s 44.1 kHz stereo MP3: "

@@ -83,6 +83,8 @@ put("text.wav", b"This is not audio, it is a text file named .wav\n" * 20, "erro
 put("header_only.wav", wav_header(2, SR, 16, 0), "error", "a WAV header with no data")
 put("lying_header.wav", wav_header(2, SR, 16, 10 * SR * 4) + pcm16(music(0.2).ravel()), "error",
     "WAV header declares 10 s of data, the file holds 0.2 s")
+put("huge_header.wav", wav_header(2, SR, 16, 0xFFFFFF00) + pcm16(music(0.1).ravel()), "error",
+    "WAV header declares 4 GiB of data (must not make technob allocate it), the file holds 0.1 s")
 put("zero_channels.wav", wav_header(0, SR, 16, 4000) + bytes(4000), "error",
     "WAV header with 0 channels")
 put("zero_rate.wav", wav_header(1, 0, 16, 4000) + bytes(4000), "error", "WAV header with a 0 Hz sample rate")

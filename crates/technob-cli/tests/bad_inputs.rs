@@ -14,6 +14,11 @@ fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("bad_inputs")
 }
 
+fn manifest_json() -> serde_json::Value {
+    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.json")).expect("MANIFEST.json");
+    serde_json::from_str(&text).expect("valid manifest")
+}
+
 fn manifest() -> Vec<(String, String)> {
     let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.json")).expect("MANIFEST.json");
     let json: serde_json::Value = serde_json::from_str(&text).expect("valid manifest");
