@@ -1,1 +1,0 @@
-//! The bundled demo track (being written).
