@@ -12,8 +12,8 @@ MANIFEST.json saying what each file is and what technob must do with it:
 
 All audio is synthesised here (never copied from ../shared/data). Needs numpy and soundfile
 (libsndfile >= 1.1 for MP3), both in the peers venv made by ../shared/tools/setup-peers.sh.
-Deterministic: fixed seeds, and the encoders used (libsndfile's FLAC/Vorbis/LAME) are
-deterministic for the same input.
+Deterministic except for one thing: libsndfile gives each Ogg stream a random serial number, so
+truncated.ogg differs in those bytes (and its page CRCs) on every run; everything else is the same.
 """
 import json
 import os
@@ -111,8 +111,9 @@ damaged = bytearray(mp3)
 mid = len(damaged) // 2
 damaged[mid:mid + 600] = rng.integers(0, 256, 600, dtype=np.uint8).tobytes()
 put("damaged_middle.mp3", bytes(damaged), "warning",
-    "MP3 with 600 garbage bytes in the middle: lost frames become silence, later audio keeps its time",
-    [2.97, 3.03])
+    "MP3 with 600 garbage bytes in the middle: frames whose data is corrupt become silence (time kept); "
+    "frames whose header is destroyed are skipped by the demuxer (FFmpeg: 2.93 s)",
+    [2.9, 3.03])
 put("flac_header_only.flac", flac[:200], "error", "a FLAC file cut inside its first frame")
 
 put("silence.wav", wav_header(1, SR, 16, SR * 2) + bytes(SR * 2), "ok", "one second of digital silence")
