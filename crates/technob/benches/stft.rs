@@ -12,7 +12,8 @@ fn signal(n: usize) -> Vec<f32> {
             state ^= state >> 7;
             state ^= state << 17;
             let t = i as f32 / 44100.0;
-            0.3 * (std::f32::consts::TAU * 110.0 * t).sin() + 0.1 * ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5)
+            0.3 * (std::f32::consts::TAU * 110.0 * t).sin()
+                + 0.1 * ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5)
         })
         .collect()
 }

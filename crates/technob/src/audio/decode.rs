@@ -486,7 +486,11 @@ impl PcmLayout {
         match self {
             PcmLayout::U8 => b[0] as f32 / 128.0 - 1.0,
             PcmLayout::S16(e) => {
-                let v = if e == Little { i16::from_le_bytes([b[0], b[1]]) } else { i16::from_be_bytes([b[0], b[1]]) };
+                let v = if e == Little {
+                    i16::from_le_bytes([b[0], b[1]])
+                } else {
+                    i16::from_be_bytes([b[0], b[1]])
+                };
                 v as f32 / 32_768.0
             }
             PcmLayout::S24(e) => {
