@@ -477,7 +477,7 @@ mod tests {
             for t in [0, 1, spec.n_frames() / 2, spec.n_frames() - 1] {
                 for k in [0, 1, 7, n_fft / 2] {
                     let mut acc = (0f64, 0f64);
-                    for i in 0..n_fft {
+                    for (i, &wi) in w.iter().enumerate() {
                         let idx = (t * hop) as isize - pad + i as isize;
                         let x = if (0..y.len() as isize).contains(&idx) {
                             y[idx as usize]
@@ -486,7 +486,7 @@ mod tests {
                         } else {
                             0.0
                         } as f64
-                            * w[i] as f64;
+                            * wi as f64;
                         let ang = -std::f64::consts::TAU * (k * i) as f64 / n_fft as f64;
                         acc.0 += x * ang.cos();
                         acc.1 += x * ang.sin();
