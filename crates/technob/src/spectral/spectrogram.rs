@@ -60,6 +60,22 @@ impl Spectrogram {
         Spectrogram { n_bins, n_frames, data: vec![0.0; n_bins * n_frames] }
     }
 
+    /// Reshape to `n_bins × n_frames`, keeping the allocation when it is large enough (the
+    /// values are left unspecified: the caller overwrites them all).
+    pub(crate) fn reshape_for_overwrite(&mut self, n_bins: usize, n_frames: usize) {
+        assert!(n_bins >= 1, "internal: spectrogram without bins");
+        self.n_bins = n_bins;
+        self.n_frames = n_frames;
+        let len = n_bins * n_frames;
+        if len > self.data.capacity() {
+            // A fresh zeroed allocation is lazily mapped: its pages are first touched by the
+            // parallel workers that fill them, not by a single-threaded memset.
+            self.data = vec![0.0; len];
+        } else {
+            self.data.resize(len, 0.0);
+        }
+    }
+
     /// Number of bins (rows) per frame.
     pub fn n_bins(&self) -> usize {
         self.n_bins
@@ -173,6 +189,19 @@ impl ComplexSpectrogram {
     pub(crate) fn zeros(n_bins: usize, n_frames: usize) -> ComplexSpectrogram {
         assert!(n_bins >= 1, "internal: spectrogram without bins");
         ComplexSpectrogram { n_bins, n_frames, data: vec![Complex32::new(0.0, 0.0); n_bins * n_frames] }
+    }
+
+    /// Reshape keeping the allocation when it is large enough (values left unspecified).
+    pub(crate) fn reshape_for_overwrite(&mut self, n_bins: usize, n_frames: usize) {
+        assert!(n_bins >= 1, "internal: spectrogram without bins");
+        self.n_bins = n_bins;
+        self.n_frames = n_frames;
+        let len = n_bins * n_frames;
+        if len > self.data.capacity() {
+            self.data = vec![Complex32::new(0.0, 0.0); len];
+        } else {
+            self.data.resize(len, Complex32::new(0.0, 0.0));
+        }
     }
 
     /// Number of frequency bins per frame (`n_fft / 2 + 1`).

@@ -182,21 +182,42 @@ impl Stft {
     /// An empty signal, or an uncentred one shorter than `n_fft`, gives 0 frames (librosa
     /// returns one frame of zeros, resp. raises). Non-finite samples give non-finite bins.
     pub fn forward(&self, y: &[f32]) -> ComplexSpectrogram {
-        let n_bins = self.n_bins();
-        let n_frames = self.n_frames(y.len());
-        let mut out = ComplexSpectrogram::zeros(n_bins, n_frames);
-        self.for_each_frame(y, out.as_mut_slice(), n_bins, |spec, row| row.copy_from_slice(spec));
+        let mut out = ComplexSpectrogram::zeros(self.n_bins(), 0);
+        self.forward_into(y, &mut out);
         out
+    }
+
+    /// [`Stft::forward`] into an existing spectrogram, reusing its memory (worth it when many
+    /// signals are analysed in turn: first-touching a fresh 100 MB buffer costs about as much
+    /// as the FFTs).
+    pub fn forward_into(&self, y: &[f32], out: &mut ComplexSpectrogram) {
+        let n_bins = self.n_bins();
+        out.reshape_for_overwrite(n_bins, self.n_frames(y.len()));
+        self.for_each_frame(y, out.as_mut_slice(), n_bins, |spec, row| row.copy_from_slice(spec));
     }
 
     /// Magnitude spectrogram `|STFT(y)|` (`np.abs(librosa.stft(y))`).
     pub fn magnitude(&self, y: &[f32]) -> Spectrogram {
-        self.real_spectrogram(y, |c| (c.re * c.re + c.im * c.im).sqrt())
+        let mut out = Spectrogram::zeros(self.n_bins(), 0);
+        self.magnitude_into(y, &mut out);
+        out
+    }
+
+    /// [`Stft::magnitude`] into an existing spectrogram, reusing its memory.
+    pub fn magnitude_into(&self, y: &[f32], out: &mut Spectrogram) {
+        self.real_spectrogram_into(y, out, |c| (c.re * c.re + c.im * c.im).sqrt());
     }
 
     /// Power spectrogram `|STFT(y)|²` (`np.abs(librosa.stft(y))**2`).
     pub fn power(&self, y: &[f32]) -> Spectrogram {
-        self.real_spectrogram(y, |c| c.re * c.re + c.im * c.im)
+        let mut out = Spectrogram::zeros(self.n_bins(), 0);
+        self.power_into(y, &mut out);
+        out
+    }
+
+    /// [`Stft::power`] into an existing spectrogram, reusing its memory.
+    pub fn power_into(&self, y: &[f32], out: &mut Spectrogram) {
+        self.real_spectrogram_into(y, out, |c| c.re * c.re + c.im * c.im);
     }
 
     /// `|STFT(y)|^p` for an exponent `p > 0` (librosa's `power` argument of
@@ -210,17 +231,18 @@ impl Stft {
             self.power(y)
         } else {
             let half = p / 2.0;
-            self.real_spectrogram(y, move |c| (c.re * c.re + c.im * c.im).powf(half))
+            let mut out = Spectrogram::zeros(self.n_bins(), 0);
+            self.real_spectrogram_into(y, &mut out, move |c| (c.re * c.re + c.im * c.im).powf(half));
+            out
         })
     }
 
-    fn real_spectrogram<F: Fn(Complex32) -> f32 + Sync>(&self, y: &[f32], f: F) -> Spectrogram {
+    fn real_spectrogram_into<F: Fn(Complex32) -> f32 + Sync>(&self, y: &[f32], out: &mut Spectrogram, f: F) {
         let n_bins = self.n_bins();
-        let mut out = Spectrogram::zeros(n_bins, self.n_frames(y.len()));
+        out.reshape_for_overwrite(n_bins, self.n_frames(y.len()));
         self.for_each_frame(y, out.as_mut_slice(), n_bins, |spec, row| {
             row.iter_mut().zip(spec).for_each(|(o, &c)| *o = f(c));
         });
-        out
     }
 
     /// Transform every frame of `y` and let `write` turn its spectrum into row `t` of `out`
@@ -555,6 +577,22 @@ mod tests {
             assert_eq!(mag.as_slice(), got.magnitude().as_slice());
             assert_eq!(pow.as_slice(), got.power().as_slice());
         }
+    }
+
+    #[test]
+    fn into_variants_reuse_and_match() {
+        let stft = Stft::new(StftConfig::with_n_fft(256)).unwrap();
+        let long = noise(5000, 1);
+        let short = noise(700, 2);
+        let mut mag = stft.magnitude(&long);
+        stft.magnitude_into(&short, &mut mag);
+        assert_eq!(mag, stft.magnitude(&short));
+        let mut pow = stft.power(&short);
+        stft.power_into(&long, &mut pow);
+        assert_eq!(pow, stft.power(&long));
+        let mut c = stft.forward(&long);
+        stft.forward_into(&short, &mut c);
+        assert_eq!(c, stft.forward(&short));
     }
 
     #[test]
