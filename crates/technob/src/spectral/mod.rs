@@ -14,7 +14,7 @@
 //! * [`convert`]: Hz ↔ mel (Slaney and HTK), MIDI, octaves, frames ↔ samples ↔ seconds.
 //! * [`db`]: [`power_to_db`], [`amplitude_to_db`], [`db_to_power`], [`db_to_amplitude`].
 //! * [`mel`]: [`MelFilterbank`] (sparse, built once) and [`melspectrogram`].
-//! * [`mfcc`]: the [`Mfcc`] transform (DCT-II ortho) and [`mfcc()`].
+//! * [`mod@mfcc`]: the [`Mfcc`] transform (DCT-II ortho) and [`mfcc()`].
 //! * [`chroma`]: [`ChromaFilterbank`] and [`chroma_stft`].
 //!
 //! Units: sample rates and frequencies in Hz (`f64`), lengths and hops in samples, STFT values
