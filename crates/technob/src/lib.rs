@@ -27,6 +27,9 @@ pub mod analysis;
 pub mod audio;
 pub mod demo;
 mod error;
+pub mod io;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod spectral;
 
 pub use audio::{Audio, SourceInfo};

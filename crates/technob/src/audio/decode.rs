@@ -59,10 +59,20 @@ pub struct AudioStream {
     first_error: Option<String>,
     finished: bool,
     scratch: Vec<Vec<f32>>,
+    /// Size of the encoded input in bytes (bounds how much a header may make us pre-allocate).
+    source_bytes: u64,
 }
 
-/// Most consecutive packets that may fail to decode before the stream is abandoned.
-const MAX_CONSECUTIVE_ERRORS: u64 = 64;
+/// Packets that may fail to decode before any audio came out, before the stream is abandoned
+/// (random bytes that happen to probe as MP3 fail here).
+const MAX_ERRORS_BEFORE_AUDIO: u64 = 64;
+
+/// Most channels technob decodes (3rd-order ambisonics needs 16; anything past 64 is a corrupt
+/// header far more often than real music).
+const MAX_CHANNELS: usize = 64;
+
+/// Longest undecodable packet replaced by silence (larger claims are not trusted).
+const MAX_CONCEALED_FRAMES: usize = 1 << 16;
 
 impl AudioStream {
     /// Open `path` for decoding (the extension is only a hint: the content decides).
@@ -76,10 +86,18 @@ impl AudioStream {
             if meta.len() == 0 {
                 return Err(Error::InvalidInput("empty file (0 bytes)".into()));
             }
-            let file = File::open(path).map_err(|e| Error::InvalidInput(io_problem(&e)))?;
+            let mut file = File::open(path).map_err(|e| Error::InvalidInput(io_problem(&e)))?;
+            let mut magic = [0u8; 4];
+            if std::io::Read::read_exact(&mut file, &mut magic).is_ok() {
+                reject_unsupported_magic(&magic)?;
+            }
+            std::io::Seek::rewind(&mut file).map_err(|e| Error::InvalidInput(io_problem(&e)))?;
             let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
             let mut trim_source = || File::open(path).ok();
-            AudioStream::from_source(Box::new(file), ext.as_deref(), options, &mut trim_source)
+            let mut stream =
+                AudioStream::from_source(Box::new(file), ext.as_deref(), options, &mut trim_source)?;
+            stream.source_bytes = meta.len();
+            Ok(stream)
         };
         inner().map_err(|e| e.in_file(path))
     }
@@ -89,9 +107,16 @@ impl AudioStream {
         if bytes.is_empty() {
             return Err(Error::InvalidInput("empty input (0 bytes)".into()));
         }
+        if let Some(magic) = bytes.get(..4) {
+            reject_unsupported_magic(magic)?;
+        }
         let copy = bytes.clone();
         let mut trim_source = move || Some(Cursor::new(copy.clone()));
-        AudioStream::from_source(Box::new(Cursor::new(bytes)), ext, options, &mut trim_source)
+        let source_bytes = bytes.len() as u64;
+        let mut stream =
+            AudioStream::from_source(Box::new(Cursor::new(bytes)), ext, options, &mut trim_source)?;
+        stream.source_bytes = source_bytes;
+        Ok(stream)
     }
 
     fn from_source<R: std::io::Read + std::io::Seek>(
@@ -132,6 +157,11 @@ impl AudioStream {
         if channels == 0 {
             return Err(Error::InvalidInput("the stream declares 0 channels".into()));
         }
+        if channels > MAX_CHANNELS {
+            return Err(Error::Unsupported(format!(
+                "{channels} channels (technob reads up to {MAX_CHANNELS})"
+            )));
+        }
         let codecs = symphonia::default::get_codecs();
         let codec = codecs
             .get_audio_decoder(params.codec)
@@ -147,18 +177,20 @@ impl AudioStream {
         let format_name = container_name(format.format_info().short_name);
         let is_pcm = codec.starts_with("pcm");
         let lossless = is_pcm || matches!(codec.as_str(), "flac" | "alac" | "wavpack");
-        let bit_depth = if lossless { params.bits_per_sample } else { None };
+        let bit_depth = if lossless {
+            params
+                .bits_per_sample
+                .or_else(|| codec_bit_depth(&codec))
+                .or_else(|| alac_bit_depth(params.extra_data.as_deref()))
+        } else {
+            None
+        };
         let trim = if format_name == "mp4" {
             reopen().and_then(|mut r| gapless_trim(&mut r, track_id, sample_rate).ok().flatten())
         } else {
             None
         };
-        let frames = match (trim, declared_frames) {
-            (Some(GaplessTrim { valid_frames: Some(v), .. }), _) => v,
-            (Some(t), Some(n)) => n.saturating_sub(t.priming),
-            (None, Some(n)) => n,
-            _ => 0,
-        };
+        let frames = expected_frames(trim, declared_frames).unwrap_or(0);
         let info = SourceInfo {
             format: format_name.to_string(),
             codec,
@@ -183,6 +215,7 @@ impl AudioStream {
             first_error: None,
             finished: false,
             scratch: Vec::new(),
+            source_bytes: 0,
         })
     }
 
@@ -190,6 +223,16 @@ impl AudioStream {
     /// (0 if it does not); after the stream ends, [`AudioStream::finish`] gives the exact count.
     pub fn info(&self) -> &SourceInfo {
         &self.info
+    }
+
+    /// Frames worth pre-allocating per output channel to hold the whole stream: what the
+    /// container declares, but never more than the input's size can plausibly hold (a corrupt
+    /// header must not make us allocate gigabytes; beyond the hint, buffers simply grow).
+    pub fn capacity_hint(&self) -> usize {
+        // Even 8 kbit/s MP3 or highly compressed FLAC stays under ~64 frames per byte for music.
+        let per_channel = self.source_bytes.saturating_mul(64) / self.info.channels.max(1) as u64;
+        let plausible = per_channel.saturating_add(8192);
+        self.info.frames.saturating_add(8192).min(plausible).min(1 << 31) as usize
     }
 
     /// Channels of the blocks this stream yields (1 when decoding to mono).
@@ -211,7 +254,11 @@ impl AudioStream {
                     break;
                 }
                 Err(SymError::ResetRequired) => {
-                    // A new stream (chained Ogg, parameter change): technob reads one stream.
+                    // A new stream (chained Ogg, parameter change): technob reads the first.
+                    if self.first_error.is_none() {
+                        self.first_error =
+                            Some("the file chains several streams; only the first was decoded".into());
+                    }
                     self.finished = true;
                     break;
                 }
@@ -225,17 +272,38 @@ impl AudioStream {
             if packet.track_id != self.track_id {
                 continue;
             }
-            let decoded = match self.decoder.decode(&packet) {
-                Ok(buf) => buf,
+            let (spec_channels, block_frames) = match self.decoder.decode(&packet) {
+                Ok(decoded) => {
+                    let channels = decoded.spec().channels().count();
+                    if channels == 0 || decoded.frames() == 0 {
+                        continue;
+                    }
+                    decoded.copy_to_vecs_planar::<f32>(&mut self.scratch);
+                    (channels, decoded.frames())
+                }
                 Err(SymError::DecodeError(_)) | Err(SymError::IoError(_)) => {
                     self.decode_errors += 1;
                     if self.first_error.is_none() {
                         self.first_error = Some("malformed packet".into());
                     }
-                    if self.decode_errors > MAX_CONSECUTIVE_ERRORS && self.raw_frames == 0 {
-                        self.finished = true;
+                    if self.raw_frames == 0 {
+                        if self.decode_errors > MAX_ERRORS_BEFORE_AUDIO {
+                            self.finished = true;
+                        }
+                        continue;
                     }
-                    continue;
+                    // Mid-stream damage: stand in silence for the packet, so that every later
+                    // sample keeps its time (beat positions must not shift by a lost frame).
+                    let frames = packet.dur.get() as usize;
+                    if frames == 0 || frames > MAX_CONCEALED_FRAMES {
+                        continue;
+                    }
+                    self.scratch.resize_with(self.info.channels, Vec::new);
+                    for plane in &mut self.scratch {
+                        plane.clear();
+                        plane.resize(frames, 0.0);
+                    }
+                    (self.info.channels, frames)
                 }
                 Err(e) => {
                     self.note_error(&e);
@@ -243,12 +311,6 @@ impl AudioStream {
                     break;
                 }
             };
-            let spec_channels = decoded.spec().channels().count();
-            if spec_channels == 0 || decoded.frames() == 0 {
-                continue;
-            }
-            decoded.copy_to_vecs_planar::<f32>(&mut self.scratch);
-            let block_frames = decoded.frames();
             let (start, stop) = self.trim_window(block_frames as u64);
             self.raw_frames += block_frames as u64;
             if stop <= start {
@@ -302,15 +364,11 @@ impl AudioStream {
             let why = self.first_error.as_deref().unwrap_or("the stream holds no audio frames");
             return Err(Error::InvalidInput(format!("no decodable audio ({why})")));
         }
-        let expected = match (self.trim, self.declared_frames) {
-            (Some(GaplessTrim { valid_frames: Some(v), .. }), _) => Some(v),
-            (Some(t), Some(n)) => Some(n.saturating_sub(t.priming)),
-            (None, n) => n,
-            _ => None,
-        };
+        let expected = expected_frames(self.trim, self.declared_frames);
+        let slack = self.trim.map_or(0, |t| t.rounding);
         let mut info = self.info.clone();
         info.frames = self.emitted;
-        if let Some(expected) = expected.filter(|&e| self.emitted < e) {
+        if let Some(expected) = expected.filter(|&e| self.emitted.saturating_add(slack) < e) {
             if self.is_pcm {
                 return Err(Error::InvalidInput(format!(
                     "header declares {expected} frames but the file holds {} (truncated, or the header is wrong)",
@@ -326,6 +384,26 @@ impl AudioStream {
             info.warnings.push(format!("damaged stream ({err}); using the decodable part"));
         }
         Ok(info)
+    }
+}
+
+/// Bit depth from an ALAC magic cookie (`ALACSpecificConfig`, optionally behind its atom
+/// header): frame length (4 bytes), compatible version (1), bit depth (1), ...
+fn alac_bit_depth(cookie: Option<&[u8]>) -> Option<u32> {
+    let cookie = cookie?;
+    let start = if cookie.get(4..8) == Some(b"alac".as_slice()) { 12 } else { 0 };
+    cookie.get(start + 5).map(|&b| b as u32).filter(|&b| matches!(b, 16 | 20 | 24 | 32))
+}
+
+/// Frames the container promises after gapless trimming, if it says.
+fn expected_frames(trim: Option<GaplessTrim>, declared: Option<u64>) -> Option<u64> {
+    match (trim, declared) {
+        (Some(t), Some(n)) => {
+            let available = n.saturating_sub(t.priming);
+            Some(t.valid_frames.map_or(available, |v| v.min(available)))
+        }
+        (Some(t), None) => t.valid_frames,
+        (None, n) => n,
     }
 }
 
@@ -356,9 +434,8 @@ pub fn decode_reader(bytes: Vec<u8>, ext: Option<&str>, options: &DecodeOptions)
 
 fn collect(mut stream: AudioStream) -> Result<Audio> {
     let n_out = stream.output_channels();
-    // Reserve what the container declares (plus a little for headers that undercount), so a long
-    // file is not reallocated (and briefly held twice) as it grows.
-    let reserve = (stream.info().frames as usize).saturating_add(8192).min(1 << 31);
+    // Reserve what the stream holds, so a long file is not reallocated (and briefly held twice).
+    let reserve = stream.capacity_hint();
     let mut channels: Vec<Vec<f32>> = (0..n_out).map(|_| Vec::with_capacity(reserve)).collect();
     let mut block = Vec::new();
     while stream.next_block(&mut block)? > 0 {
@@ -378,6 +455,22 @@ pub fn probe_file(path: impl AsRef<Path>) -> Result<SourceInfo> {
     let path = path.as_ref();
     let stream = AudioStream::open(path, &DecodeOptions { mono: true })?;
     stream.finish().map_err(|e| e.in_file(path))
+}
+
+/// Formats symphonia's probe would only call "unrecognised": say what they are.
+fn reject_unsupported_magic(magic: &[u8]) -> Result<()> {
+    match magic {
+        b"RF64" | b"BW64" => Err(Error::Unsupported(
+            "RF64/BW64 WAV (the 64-bit WAV variant) cannot be decoded; convert it to FLAC or WAV".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Bit depth implied by a PCM codec name (`pcm_f32le` → 32) when the stream does not state it.
+fn codec_bit_depth(codec: &str) -> Option<u32> {
+    let digits: String = codec.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&b| matches!(b, 8 | 16 | 20 | 24 | 32 | 64))
 }
 
 fn container_name(symphonia_name: &str) -> &'static str {

@@ -22,6 +22,9 @@ pub(crate) struct GaplessTrim {
     pub priming: u64,
     /// Frames to keep after the priming (the original length), if the container says.
     pub valid_frames: Option<u64>,
+    /// Uncertainty of `valid_frames` in frames: an edit list states its duration in the movie
+    /// timescale (often milliseconds), so it can be up to one tick longer than the audio.
+    pub rounding: u64,
 }
 
 /// One audio track's gapless information, keyed by its `tkhd` track id.
@@ -87,7 +90,9 @@ pub(crate) fn gapless_trim<R: Read + Seek>(
     if priming == 0 && valid_frames.is_none() {
         return Ok(None);
     }
-    Ok(Some(GaplessTrim { priming, valid_frames }))
+    let rounding =
+        if movie_timescale == 0 { 0 } else { (sample_rate as u64).div_ceil(movie_timescale as u64) };
+    Ok(Some(GaplessTrim { priming, valid_frames, rounding }))
 }
 
 /// Atom header at `pos`: (type, payload start, atom end). `None` when it does not fit in `end`.
@@ -258,7 +263,7 @@ fn parse_itunsmpb(text: &[u8]) -> Option<GaplessTrim> {
     }
     let priming = fields[1];
     let valid_frames = (fields[3] > 0).then_some(fields[3]);
-    Some(GaplessTrim { priming, valid_frames })
+    Some(GaplessTrim { priming, valid_frames, rounding: 0 })
 }
 
 #[cfg(test)]
@@ -315,7 +320,7 @@ mod tests {
         // 3 s at movie timescale 1000, priming 1024 samples at 44.1 kHz.
         let file = movie(Some((3000, 1024)), None);
         let trim = gapless_trim(&mut Cursor::new(file), 7, 44100).unwrap();
-        assert_eq!(trim, Some(GaplessTrim { priming: 1024, valid_frames: Some(132_300) }));
+        assert_eq!(trim, Some(GaplessTrim { priming: 1024, valid_frames: Some(132_300), rounding: 45 }));
     }
 
     #[test]
@@ -323,7 +328,7 @@ mod tests {
         let tag = " 00000000 00000840 000001CC 0000000000046A00 00000000";
         let file = movie(Some((3000, 1024)), Some(tag));
         let trim = gapless_trim(&mut Cursor::new(file), 7, 44100).unwrap();
-        assert_eq!(trim, Some(GaplessTrim { priming: 0x840, valid_frames: Some(0x46A00) }));
+        assert_eq!(trim, Some(GaplessTrim { priming: 0x840, valid_frames: Some(0x46A00), rounding: 0 }));
     }
 
     #[test]

@@ -16,10 +16,28 @@ use crate::{Error, Result, ensure_param};
 /// Highest rate accepted (a 768 kHz DXD file is the most anyone ships).
 const MAX_RATE: u32 = 1_536_000;
 
-/// Input frames per processing chunk and the FFT sub-chunks inside it: sub-chunks of roughly
-/// 1024 frames keep the anti-aliasing filter steep (rubato's guidance: 100–1000+).
-const CHUNK: usize = 4096;
-const SUB_CHUNKS: usize = 4;
+/// Target FFT block length in input frames: ~1024 keeps the anti-aliasing filter steep
+/// (rubato's guidance: a few hundred to a thousand frames).
+const TARGET_BLOCK: usize = 1024;
+
+/// Input frames per chunk for rubato's FFT resampler, chosen so that both FFT sizes are even.
+///
+/// The resampler's delay is half its FFT block; rubato trims it in whole frames, so an odd block
+/// (e.g. 1029 = 7 × 147 input frames for 44.1 → 48 kHz) would leave a half-sample time shift
+/// (−23 dB error on a 1 kHz tone). Even blocks keep output sample 0 at input time 0, as soxr and
+/// librosa do.
+fn chunk_frames(from: usize, to: usize) -> usize {
+    let (mut a, mut b) = (from, to);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let (min_in, min_out) = (from / a, to / a);
+    let mut blocks = TARGET_BLOCK.div_ceil(min_in).max(1);
+    if blocks % 2 == 1 && (min_in % 2 == 1 || min_out % 2 == 1) {
+        blocks += 1;
+    }
+    blocks * min_in
+}
 
 /// `audio` at `to_rate` Hz; channels are resampled in parallel.
 pub fn resample(audio: &Audio, to_rate: u32) -> Result<Audio> {
@@ -55,8 +73,8 @@ pub fn resample_channel(samples: &[f32], from_rate: u32, to_rate: u32) -> Result
     let mut resampler = Fft::<f32>::new_custom(
         from_rate as usize,
         to_rate as usize,
-        CHUNK,
-        SUB_CHUNKS,
+        chunk_frames(from_rate as usize, to_rate as usize),
+        1,
         1,
         WindowFunction::BlackmanHarris2,
         FixedSync::Input,

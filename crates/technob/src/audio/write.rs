@@ -4,14 +4,14 @@
 //! target: a reader never sees a half-written file, and a failed write leaves any existing file
 //! untouched. Integer formats round to nearest and clip to full scale (no dither).
 
-use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use flacenc::component::BitRepr;
 use flacenc::error::Verify;
 
 use super::Audio;
+use crate::io::write_atomically;
 use crate::{Error, Result};
 
 /// Sample format of a WAV file.
@@ -113,11 +113,25 @@ pub fn write_flac(audio: &Audio, path: impl AsRef<Path>, depth: FlacDepth) -> Re
         .map_err(|e| Error::Output(format!("FLAC encoding failed: {e:?}")))?;
     let mut sink = flacenc::bitsink::ByteSink::new();
     stream.write(&mut sink).map_err(|e| Error::Output(format!("FLAC encoding failed: {e:?}")))?;
+    let mut bytes = sink.as_slice().to_vec();
+    conform_streaminfo_min_block(&mut bytes);
     write_atomically(path, |file| {
         let mut w = BufWriter::new(file);
-        w.write_all(sink.as_slice()).and_then(|_| w.flush()).map_err(|e| Error::Output(e.to_string()))
+        w.write_all(&bytes).and_then(|_| w.flush()).map_err(|e| Error::Output(e.to_string()))
     })
     .map_err(|e| e.in_file(path))
+}
+
+/// flacenc records the (shorter) last block as the stream's minimum block size; the FLAC format
+/// defines that field *excluding* the last block, and decoders (symphonia among them) read a
+/// min ≠ max as a variable-block-size stream and fail. Our streams use one fixed block size, so
+/// the minimum is the maximum. STREAMINFO is always the first metadata block: `fLaC`, a 4-byte
+/// block header, then min (2 bytes) and max (2 bytes) block size.
+fn conform_streaminfo_min_block(flac: &mut [u8]) {
+    if flac.len() >= 12 && &flac[..4] == b"fLaC" && flac[4] & 0x7f == 0 {
+        let (min, max) = flac[8..12].split_at_mut(2);
+        min.copy_from_slice(max);
+    }
 }
 
 /// Scale a float sample to a signed integer of `bits` bits, rounding and clipping.
@@ -134,38 +148,11 @@ fn hound_error(e: hound::Error) -> Error {
     }
 }
 
-/// Write through `body` into a temporary file beside `path`, sync it, and rename it over `path`.
-/// On any failure the temporary file is removed and `path` is left as it was.
-pub(crate) fn write_atomically(
-    path: &Path,
-    body: impl FnOnce(File) -> std::result::Result<(), Error>,
-) -> Result<()> {
-    let tmp = temp_path(path);
-    let result = (|| {
-        let file = File::create(&tmp).map_err(|e| Error::Output(e.to_string()))?;
-        body(file.try_clone().map_err(|e| Error::Output(e.to_string()))?)?;
-        file.sync_all().map_err(|e| Error::Output(e.to_string()))?;
-        fs::rename(&tmp, path).map_err(|e| Error::Output(e.to_string()))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    let tmp_name = format!(".{name}.tmp-{}", std::process::id());
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.join(tmp_name),
-        _ => PathBuf::from(tmp_name),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::audio::{DecodeOptions, decode_file};
+    use std::fs;
 
     fn test_audio() -> Audio {
         let left: Vec<f32> = (0..4410).map(|i| ((i as f32) * 0.05).sin() * 0.8).collect();
@@ -209,19 +196,6 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
             .collect();
         assert!(leftovers.is_empty());
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn failed_write_keeps_the_old_file() {
-        let dir = std::env::temp_dir().join(format!("technob-atomic-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("keep.wav");
-        fs::write(&path, b"old").unwrap();
-        let err = write_atomically(&path, |_| Err(Error::Output("simulated failure".into()))).unwrap_err();
-        assert!(err.to_string().contains("simulated"));
-        assert_eq!(fs::read(&path).unwrap(), b"old");
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
         fs::remove_dir_all(&dir).unwrap();
     }
 

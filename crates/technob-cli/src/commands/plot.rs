@@ -1,0 +1,66 @@
+//! `technob plot FILE -o OUT.png|svg`: waveform over a log-frequency spectrogram.
+
+use std::path::PathBuf;
+
+use technob::audio::DecodeOptions;
+use technob::plot::{PlotOptions, save_overview};
+
+use super::analyze::DEMO_NAME;
+use super::{display, report, warn_all};
+use crate::exit;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Audio file; without it, the bundled demo track.
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Output picture: `.png` or `.svg` (written atomically).
+    #[arg(short, long, value_name = "OUT")]
+    out: PathBuf,
+    /// Width in pixels.
+    #[arg(long, default_value_t = 1600)]
+    width: u32,
+    /// Height in pixels.
+    #[arg(long, default_value_t = 800)]
+    height: u32,
+    /// Start of the time range in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    from: Option<f64>,
+    /// End of the time range in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    to: Option<f64>,
+    /// Title (default: the file name).
+    #[arg(long)]
+    title: Option<String>,
+}
+
+pub(crate) fn run(args: Args) -> u8 {
+    let input = args.file.clone().unwrap_or_else(|| PathBuf::from(DEMO_NAME));
+    let result = (|| {
+        let audio = match &args.file {
+            Some(file) => {
+                let audio = technob::audio::decode_file(file, &DecodeOptions { mono: true })?;
+                warn_all(&display(file), &audio.source().warnings);
+                audio
+            }
+            None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio.to_mono(),
+        };
+        let title = args.title.clone().unwrap_or_else(|| {
+            input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        });
+        let options = PlotOptions {
+            width: args.width,
+            height: args.height,
+            from_s: args.from,
+            to_s: args.to,
+            title: Some(title),
+            ..PlotOptions::default()
+        };
+        // Problems with the options are reported against the input they were applied to.
+        save_overview(&audio, &options, &args.out).map_err(|e| e.in_file(&input))
+    })();
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) => report(&e),
+    }
+}
