@@ -110,7 +110,7 @@ impl ChromaFilterbank {
     /// tuning=..., ctroct=..., octwidth=..., norm=..., base_c=...)`); `sr` in Hz.
     ///
     /// Errors: `sr` not positive, `n_fft < 2`, `n_chroma == 0`, non-finite `tuning` or
-    /// `ctroct`, `octwidth ≤ 0`.
+    /// `ctroct`, `octwidth ≤ 0`, more than 2²⁸ weights.
     pub fn new(sr: f64, n_fft: usize, config: &ChromaConfig) -> Result<ChromaFilterbank> {
         let n_chroma = config.n_chroma;
         ensure_param!(sr.is_finite() && sr > 0.0, "the sample rate must be positive, got {sr} Hz");
@@ -124,6 +124,10 @@ impl ChromaFilterbank {
             ensure_param!(w.is_finite() && w > 0.0, "octwidth must be positive, got {w}");
         }
         let n_bins = n_fft / 2 + 1;
+        ensure_param!(
+            n_chroma.saturating_mul(n_bins) <= 1 << 28,
+            "a chroma filterbank of {n_chroma} x {n_bins} weights is absurdly large"
+        );
         let nc = n_chroma as f64;
 
         // Fractional chroma-bin number of each FFT bin (bins 1..); bin 0 (DC) is given a
@@ -265,6 +269,9 @@ mod tests {
         assert!(ChromaFilterbank::new(0.0, 2048, &c).is_err());
         assert!(ChromaFilterbank::new(22050.0, 1, &c).is_err());
         assert!(ChromaFilterbank::new(22050.0, 2048, &ChromaConfig { n_chroma: 0, ..c.clone() }).is_err());
+        assert!(
+            ChromaFilterbank::new(22050.0, 1 << 24, &ChromaConfig { n_chroma: 10_000, ..c.clone() }).is_err()
+        );
         assert!(
             ChromaFilterbank::new(22050.0, 2048, &ChromaConfig { octwidth: Some(0.0), ..c.clone() }).is_err()
         );

@@ -30,7 +30,7 @@ impl Mfcc {
     /// `c_k = s_k Σ_n x_n cos(π k (2n + 1) / (2 n_mels))`, `s_0 = √(1/n_mels)`,
     /// `s_k = √(2/n_mels)`.
     ///
-    /// Errors: `n_mfcc == 0`, `n_mels == 0` or `n_mfcc > n_mels`.
+    /// Errors: `n_mfcc == 0`, `n_mels == 0`, `n_mfcc > n_mels`, or a matrix above 2²⁶ entries.
     pub fn new(n_mfcc: usize, n_mels: usize) -> Result<Mfcc> {
         Mfcc::with_lifter(n_mfcc, n_mels, 0.0)
     }
@@ -43,6 +43,10 @@ impl Mfcc {
         ensure_param!(n_mfcc >= 1, "n_mfcc must be at least 1");
         ensure_param!(n_mels >= 1, "n_mels must be at least 1");
         ensure_param!(n_mfcc <= n_mels, "n_mfcc {n_mfcc} exceeds the number of mel bands {n_mels}");
+        ensure_param!(
+            n_mfcc.saturating_mul(n_mels) <= 1 << 26,
+            "a DCT of {n_mfcc} x {n_mels} is absurdly large"
+        );
         ensure_param!(lifter.is_finite() && lifter >= 0.0, "the lifter must be >= 0, got {lifter}");
         let n = n_mels as f64;
         let mut basis = Vec::with_capacity(n_mfcc * n_mels);
@@ -142,6 +146,7 @@ mod tests {
         assert!(Mfcc::new(0, 128).is_err());
         assert!(Mfcc::new(20, 0).is_err());
         assert!(Mfcc::new(200, 128).is_err());
+        assert!(Mfcc::new(100_000, 100_000).is_err());
         assert!(Mfcc::with_lifter(20, 128, -1.0).is_err());
         let m = Mfcc::new(20, 128).unwrap();
         assert!(m.from_log_mel(&Spectrogram::new(40, 1, vec![0.0; 40]).unwrap()).is_err());

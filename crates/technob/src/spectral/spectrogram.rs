@@ -198,7 +198,11 @@ impl ComplexSpectrogram {
         self.n_frames = n_frames;
         let len = n_bins * n_frames;
         if len > self.data.capacity() {
-            self.data = vec![Complex32::new(0.0, 0.0); len];
+            // `vec![zero; len]` would zero it on one thread (no calloc for a struct type): zero
+            // it in parallel, so the first touch of the pages is shared between the workers.
+            let mut data = Vec::new();
+            data.par_extend(rayon::iter::repeat_n(Complex32::new(0.0, 0.0), len));
+            self.data = data;
         } else {
             self.data.resize(len, Complex32::new(0.0, 0.0));
         }

@@ -313,7 +313,8 @@ impl Stft {
     /// An STFT of the same plan is inverted exactly (to `f32` rounding) wherever the window
     /// envelope is not ~0. The imaginary parts of the DC and Nyquist bins are ignored.
     ///
-    /// Errors: `spec` does not have `n_fft / 2 + 1` bins.
+    /// Errors: `spec` does not have `n_fft / 2 + 1` bins; `length` exceeds
+    /// `n_fft + hop · n_frames` (only zeros could lie beyond; librosa would zero-fill).
     pub fn inverse(&self, spec: &ComplexSpectrogram, length: Option<usize>) -> Result<Vec<f32>> {
         let n_fft = self.config.n_fft;
         let hop = self.config.hop_length;
@@ -324,6 +325,16 @@ impl Stft {
             self.n_bins()
         );
         let pad = if self.config.center { n_fft / 2 } else { 0 };
+        if let Some(len) = length {
+            // Beyond the last frame's reach the output could only be zeros: refuse absurd
+            // lengths rather than attempt a huge allocation.
+            let reach = spec.n_frames().saturating_mul(hop).saturating_add(n_fft);
+            ensure_param!(
+                len <= reach,
+                "length {len} is beyond the {reach} samples that {} frames can cover",
+                spec.n_frames()
+            );
+        }
         // Frames that can reach the requested output (librosa trims them the same way).
         let n_frames = match length {
             Some(len) => spec.n_frames().min((len + 2 * pad).div_ceil(hop)),
@@ -602,6 +613,9 @@ mod tests {
         assert_eq!(unc.forward(&[0.5; 100]).n_frames(), 0);
         assert_eq!(stft.inverse(&stft.forward(&[]), None).unwrap(), Vec::<f32>::new());
         assert_eq!(stft.inverse(&stft.forward(&[]), Some(3)).unwrap(), vec![0.0; 3]);
+        assert!(stft.inverse(&stft.forward(&[]), Some(5000)).is_err());
+        assert!(stft.inverse(&stft.forward(&[0.5; 100]), Some(usize::MAX)).is_err());
+        assert_eq!(stft.inverse(&stft.forward(&[0.5; 100]), Some(2048)).unwrap().len(), 2048);
     }
 
     #[test]
