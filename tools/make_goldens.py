@@ -1,88 +1,160 @@
 #!/usr/bin/env python3
-"""Golden arrays from librosa for technob's spectral parity tests (tests/spectral_parity.rs).
+"""Reference arrays from librosa for technob's spectral parity tests (tests/spectral_parity.rs).
 
     /root/.cache/technob-peers/bin/python tools/make_goldens.py
 
-Writes float32 .npy files and manifest.json into crates/technob/tests/golden/spectral/
-(about 0.8 MB). Clips are lossless (WAV/FLAC) recordings from ../shared/data, loaded with
-`librosa.load(path, sr=None, mono=True)`, so technob's decoder sees the same samples; a short
-excerpt of each (0.5-1 s) is analysed (offsets in the manifest; the excerpt is sliced after loading the
-whole file). Nothing here is random; re-running gives the same files.
+Writes small .npy files (little-endian float32, C order) and manifest.json into
+crates/technob/tests/golden/spectral/. No audio is copied: for each clip of ../shared/data
+below, the file is loaded whole with librosa.load(path, sr=None, mono=True) (libsndfile
+decodes WAV/FLAC bit-exactly; the mono downmix is the channel mean), an excerpt is sliced
+at a fixed sample offset, and only features of that excerpt are stored, plus its first 512
+samples and float64 sums to check that technob decodes the same samples.
 
-Calls (librosa 0.11 defaults unless written):
-  stft_2048:   abs(stft(x, n_fft=2048, hop_length=512))                       [center, zeros]
-  stft_alt:    (country only) abs(stft(x, n_fft=1024, hop_length=256, win_length=512, window="hamming",
-                        pad_mode="reflect"))
-  mel:         melspectrogram(y=x, sr=sr, n_fft=2048, hop_length=512, n_mels=128)   [power 2, Slaney]
-  logmel:      power_to_db(mel, ref=np.max)                                    [top_db 80]
-  mfcc:        mfcc(y=x, sr=sr, n_mfcc=20)
-  chroma:      chroma_stft(y=x, sr=sr, tuning=0.0)                             [norm=inf]
-  filterbanks: filters.mel(sr=22050, n_fft=512, n_mels=40)                     [Slaney, norm slaney]
-               filters.mel(sr=22050, n_fft=512, n_mels=40, fmin=30, fmax=8000, htk=True, norm=None)
-               filters.chroma(sr=22050, n_fft=2048)
-  windows:     scipy.signal.get_window(name, n, fftbins=True)
-Arrays are stored in librosa's layout (bins x frames); the tests transpose.
+Per clip (excerpt `y`, native rate `sr`):
+  stft_a    np.abs(librosa.stft(y))                         n_fft 2048, hop 512, Hann, centred, zeros
+  stft_b    np.abs(librosa.stft(y, n_fft=1024, hop_length=256, win_length=512,
+                               window="hamming", pad_mode="reflect"))
+  stft_c    np.abs(librosa.stft(y, n_fft=512, hop_length=128, window="blackman", center=False))
+            (the STFTs are stored for a subset of frames only, listed in the manifest, to keep
+            the goldens small: the first and last 4 frames and every k-th in between)
+  mel       librosa.feature.melspectrogram(y=y, sr=sr)      power 2, 128 mels, Slaney scale+norm
+  logmel    librosa.power_to_db(mel, ref=np.max)            amin 1e-10, top_db 80
+  mfcc      librosa.feature.mfcc(y=y, sr=sr)                20 coefficients
+  chroma    librosa.feature.chroma_stft(y=y, sr=sr, tuning=0.0)
+            (tuning given: librosa would otherwise estimate it; technob does not)
+Filterbanks and windows (no audio): see FILTERBANKS and WINDOWS below.
+
+The script is deterministic (no randomness; np.save output depends only on the arrays).
 """
 import json
 import os
+import platform
 
 import librosa
 import numpy as np
 import scipy
 import scipy.signal
+import soundfile
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 DATA = os.path.normpath(os.path.join(ROOT, "..", "shared", "data"))
 OUT = os.path.join(ROOT, "crates", "technob", "tests", "golden", "spectral")
+HEAD = 512
+STFT_FRAMES = 16
 
-CLIPS = [  # key, path under shared/data, excerpt start (s), excerpt length (s)
-    ("country", "mirdata/gtzan_genre/gtzan_genre/genres/country/country.00000.wav", 10.0, 1.0),
-    ("waltz", "mirdata/ballroom/B_1.0/audio/Waltz/Media-105901.wav", 12.0, 0.5),
-    ("dubstep", "essentia-audio/recorded/dubstep.flac", 2.0, 0.5),
+# id, path under shared/data, excerpt offset (samples), excerpt length (samples)
+CLIPS = [
+    ("country", "mirdata/gtzan_genre/gtzan_genre/genres/country/country.00000.wav", 220500, 44100),
+    ("waltz", "mirdata/ballroom/B_1.0/audio/Waltz/Media-105901.wav", 220500, 66150),
+    ("dubstep", "essentia-audio/recorded/dubstep.flac", 88200, 66150),
+]
+
+STFT_CONFIGS = {
+    "stft_a": dict(n_fft=2048, hop_length=512),
+    "stft_b": dict(n_fft=1024, hop_length=256, win_length=512, window="hamming", pad_mode="reflect"),
+    "stft_c": dict(n_fft=512, hop_length=128, window="blackman", center=False),
+}
+
+FILTERBANKS = {
+    "melfb_slaney": ("librosa.filters.mel(sr=22050, n_fft=512, n_mels=40)",
+                     lambda: librosa.filters.mel(sr=22050, n_fft=512, n_mels=40)),
+    "melfb_htk_nonorm": ("librosa.filters.mel(sr=22050, n_fft=512, n_mels=40, htk=True, norm=None)",
+                         lambda: librosa.filters.mel(sr=22050, n_fft=512, n_mels=40, htk=True, norm=None)),
+    "melfb_band": ("librosa.filters.mel(sr=44100, n_fft=512, n_mels=40, fmin=30.0, fmax=16000.0)",
+                   lambda: librosa.filters.mel(sr=44100, n_fft=512, n_mels=40, fmin=30.0, fmax=16000.0)),
+    "chromafb": ("librosa.filters.chroma(sr=22050, n_fft=2048)",
+                 lambda: librosa.filters.chroma(sr=22050, n_fft=2048)),
+    "chromafb_24": ("librosa.filters.chroma(sr=44100, n_fft=512, n_chroma=24, tuning=0.2, octwidth=None, "
+                    "base_c=False)",
+                    lambda: librosa.filters.chroma(sr=44100, n_fft=512, n_chroma=24, tuning=0.2,
+                                                   octwidth=None, base_c=False)),
+}
+
+# name, scipy window spec, length, fftbins (periodic)
+WINDOWS = [
+    ("win_hann_64", "hann", 64, True),
+    ("win_hann_65", "hann", 65, True),
+    ("win_hamming_64", "hamming", 64, True),
+    ("win_blackman_65", "blackman", 65, True),
+    ("win_blackmanharris_64", "blackmanharris", 64, True),
+    ("win_kaiser12_64", ("kaiser", 12.0), 64, True),
+    ("win_boxcar_16", "boxcar", 16, True),
+    ("win_hann_sym_65", "hann", 65, False),
 ]
 
 
-def save(name, array):
-    np.save(os.path.join(OUT, name + ".npy"), np.ascontiguousarray(array, dtype="<f4"))
-    return list(np.shape(array))
+def save(name, arr, manifest, call, extra=None):
+    arr = np.ascontiguousarray(np.asarray(arr, dtype="<f4"))
+    path = os.path.join(OUT, name + ".npy")
+    np.save(path, arr, allow_pickle=False)
+    entry = {"file": name + ".npy", "shape": list(arr.shape), "dtype": "<f4", "call": call}
+    if extra:
+        entry.update(extra)
+    manifest["arrays"][name] = entry
 
 
-os.makedirs(OUT, exist_ok=True)
-for old in os.listdir(OUT):
-    os.remove(os.path.join(OUT, old))
-manifest = {"made_by": "tools/make_goldens.py", "librosa": librosa.__version__, "numpy": np.__version__,
-            "scipy": scipy.__version__, "clips": [], "arrays": {}}
-for key, rel, start_s, seconds in CLIPS:
-    y, sr = librosa.load(os.path.join(DATA, rel), sr=None, mono=True)
-    start = int(round(start_s * sr))
-    stop = start + int(round(seconds * sr))
-    x = y[start:stop]
-    manifest["clips"].append({"key": key, "path": rel, "sr": int(sr), "total_frames": int(len(y)),
-                              "start": start, "stop": stop})
-    arrays = {
-        "samples_head": x[:64],
-        "stft_2048": np.abs(librosa.stft(x, n_fft=2048, hop_length=512)),
+def frame_subset(n):
+    step = max(1, (n - 8) // (STFT_FRAMES - 8))
+    keep = set(range(min(4, n))) | set(range(max(0, n - 4), n)) | set(range(0, n, step))
+    return sorted(keep)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for f in os.listdir(OUT):
+        if f.endswith(".npy") or f == "manifest.json":
+            os.remove(os.path.join(OUT, f))
+    manifest = {
+        "generator": "tools/make_goldens.py",
+        "versions": {
+            "librosa": librosa.__version__,
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "soundfile": soundfile.__version__,
+            "python": platform.python_version(),
+        },
+        "layout": "librosa's (bins, frames), C order, little-endian float32",
+        "clips": [],
+        "arrays": {},
     }
-    if key == "country":
-        arrays["stft_alt"] = np.abs(librosa.stft(x, n_fft=1024, hop_length=256, win_length=512, window="hamming",
-                                                 pad_mode="reflect"))
-    mel = librosa.feature.melspectrogram(y=x, sr=sr, n_fft=2048, hop_length=512, n_mels=128)
-    arrays["mel"] = mel
-    arrays["logmel"] = librosa.power_to_db(mel, ref=np.max)
-    arrays["mfcc"] = librosa.feature.mfcc(y=x, sr=sr, n_mfcc=20)
-    arrays["chroma"] = librosa.feature.chroma_stft(y=x, sr=sr, tuning=0.0)
-    for name, a in arrays.items():
-        manifest["arrays"][f"{key}_{name}"] = save(f"{key}_{name}", a)
+    for cid, rel, offset, length in CLIPS:
+        path = os.path.join(DATA, rel)
+        full, sr = librosa.load(path, sr=None, mono=True)
+        y = np.ascontiguousarray(full[offset:offset + length])
+        assert len(y) == length, (cid, len(y))
+        y64 = y.astype(np.float64)
+        manifest["clips"].append({
+            "id": cid, "path": rel, "sr": int(sr), "total_samples": int(len(full)),
+            "offset": offset, "length": length,
+            "load": "librosa.load(path, sr=None, mono=True)",
+            "sum": float(y64.sum()), "sum_sq": float((y64 * y64).sum()),
+            "sum_weighted": float((y64 * np.arange(length, dtype=np.float64)).sum()),
+        })
+        save(f"{cid}_head", y[:HEAD], manifest, f"y[:{HEAD}]")
+        for key, kw in STFT_CONFIGS.items():
+            mag = np.abs(librosa.stft(y, **kw))
+            frames = frame_subset(mag.shape[1])
+            args = ", ".join(f"{k}={v!r}" for k, v in kw.items())
+            save(f"{cid}_{key}", mag[:, frames], manifest, f"np.abs(librosa.stft(y, {args}))[:, frames]",
+                 {"config": kw, "n_frames": int(mag.shape[1]), "frames": frames})
+        mel = librosa.feature.melspectrogram(y=y, sr=sr)
+        save(f"{cid}_mel", mel, manifest, "librosa.feature.melspectrogram(y=y, sr=sr)")
+        save(f"{cid}_logmel", librosa.power_to_db(mel, ref=np.max), manifest,
+             "librosa.power_to_db(mel, ref=np.max)")
+        save(f"{cid}_mfcc", librosa.feature.mfcc(y=y, sr=sr), manifest, "librosa.feature.mfcc(y=y, sr=sr)")
+        save(f"{cid}_chroma", librosa.feature.chroma_stft(y=y, sr=sr, tuning=0.0), manifest,
+             "librosa.feature.chroma_stft(y=y, sr=sr, tuning=0.0)")
+    for name, (call, make) in FILTERBANKS.items():
+        save(name, make(), manifest, call)
+    for name, spec, n, fftbins in WINDOWS:
+        save(name, scipy.signal.get_window(spec, n, fftbins=fftbins), manifest,
+             f"scipy.signal.get_window({spec!r}, {n}, fftbins={fftbins})")
+    with open(os.path.join(OUT, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+        f.write("\n")
+    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
+    print(f"wrote {len(manifest['arrays'])} arrays + manifest.json to {OUT} ({total / 1024:.0f} KiB)")
 
-manifest["arrays"]["fb_mel_slaney"] = save("fb_mel_slaney", librosa.filters.mel(sr=22050, n_fft=512, n_mels=40))
-manifest["arrays"]["fb_mel_htk"] = save("fb_mel_htk", librosa.filters.mel(
-    sr=22050, n_fft=512, n_mels=40, fmin=30.0, fmax=8000.0, htk=True, norm=None))
-manifest["arrays"]["fb_chroma"] = save("fb_chroma", librosa.filters.chroma(sr=22050, n_fft=2048))
-for name, n in [("hann", 2048), ("hamming", 1024), ("blackman", 512)]:
-    manifest["arrays"][f"window_{name}"] = save(f"window_{name}", scipy.signal.get_window(name, n, fftbins=True))
 
-with open(os.path.join(OUT, "manifest.json"), "w") as f:
-    json.dump(manifest, f, indent=1, sort_keys=True)
-    f.write("\n")
-total = sum(os.path.getsize(os.path.join(OUT, p)) for p in os.listdir(OUT))
-print(f"wrote {len(os.listdir(OUT))} files, {total / 1024:.0f} KB, to {os.path.normpath(OUT)}")
+if __name__ == "__main__":
+    main()

@@ -1,71 +1,180 @@
-//! Chroma from the STFT (librosa `filters.chroma` and `feature.chroma_stft`, after Ellis's
-//! chromagram: Gaussian bumps around each pitch class, weighted towards the middle octaves).
+//! Chroma from the STFT (`librosa.filters.chroma`, `librosa.feature.chroma_stft`; after
+//! Ellis's `chromagram_E`).
+//!
+//! Each FFT bin is spread over the pitch classes with a Gaussian bump centred on its
+//! (fractional) pitch class, about one class wide; each bin's weights are normalised across
+//! classes, and the whole is weighted by a Gaussian over octaves (centre `ctroct`, width
+//! `octwidth`) that favours the middle of the range. The filterbank is built once in `f64`.
 
-use super::stft::{Spectrogram, Stft, StftConfig};
+use rayon::prelude::*;
+
+use super::convert::hz_to_octs;
+use super::spectrogram::Spectrogram;
+use super::stft::{Stft, StftConfig};
 use crate::{Result, ensure_param};
 
-/// Maps FFT bins to pitch classes.
-#[derive(Clone, Debug)]
+/// Frames per parallel task.
+const FRAMES_PER_TASK: usize = 256;
+
+/// A vector norm (librosa's `norm` argument: 1, 2 or `np.inf`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Norm {
+    /// Sum of absolute values.
+    L1,
+    /// Euclidean norm.
+    L2,
+    /// Largest absolute value (`np.inf`).
+    Inf,
+}
+
+impl Norm {
+    /// The norm of `v`.
+    pub fn of(self, v: &[f32]) -> f32 {
+        match self {
+            Norm::L1 => v.iter().map(|x| x.abs()).sum(),
+            Norm::L2 => v.iter().map(|x| x * x).sum::<f32>().sqrt(),
+            Norm::Inf => v.iter().fold(0.0f32, |m, x| m.max(x.abs())),
+        }
+    }
+
+    fn of_f64(self, v: &[f64]) -> f64 {
+        match self {
+            Norm::L1 => v.iter().map(|x| x.abs()).sum(),
+            Norm::L2 => v.iter().map(|x| x * x).sum::<f64>().sqrt(),
+            Norm::Inf => v.iter().fold(0.0f64, |m, x| m.max(x.abs())),
+        }
+    }
+}
+
+/// Divide every frame of `spec` by its norm (`librosa.util.normalize(S, norm=norm, axis=0)`
+/// on librosa's `(bins, frames)` layout). Frames whose norm is below the smallest normal
+/// `f32` are left as they are.
+pub fn normalize_frames(spec: &mut Spectrogram, norm: Norm) {
+    for frame in spec.frames_mut() {
+        let n = norm.of(frame);
+        if n >= f32::MIN_POSITIVE {
+            frame.iter_mut().for_each(|v| *v /= n);
+        }
+    }
+}
+
+/// Parameters of a chroma filterbank and of [`chroma_stft`]; `Default` is librosa's, except
+/// that the tuning is 0 rather than estimated (see [`ChromaConfig::tuning`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChromaConfig {
+    /// Number of pitch classes (12: semitones).
+    pub n_chroma: usize,
+    /// Tuning offset from A440 in fractions of a chroma bin (−0.5..0.5). librosa's
+    /// `chroma_stft` estimates it when not given; technob uses 0 unless told.
+    pub tuning: f64,
+    /// Centre of the octave weighting, in octaves above A0 (27.5 Hz); 5.0 ≈ 880 Hz.
+    pub ctroct: f64,
+    /// Width (standard deviation) of the octave weighting in octaves; `None` weights all
+    /// octaves equally.
+    pub octwidth: Option<f64>,
+    /// Normalisation of each FFT bin's weights across pitch classes (`None`: none).
+    pub filter_norm: Option<Norm>,
+    /// Start at C rather than A.
+    pub base_c: bool,
+    /// Normalisation of each output frame in [`chroma_stft`] (librosa: `np.inf`).
+    pub frame_norm: Option<Norm>,
+}
+
+impl Default for ChromaConfig {
+    fn default() -> Self {
+        ChromaConfig {
+            n_chroma: 12,
+            tuning: 0.0,
+            ctroct: 5.0,
+            octwidth: Some(2.0),
+            filter_norm: Some(Norm::L2),
+            base_c: true,
+            frame_norm: Some(Norm::Inf),
+        }
+    }
+}
+
+/// A chroma filterbank for one sample rate and FFT size (`librosa.filters.chroma`):
+/// `n_chroma × (n_fft/2 + 1)` weights, dense.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ChromaFilterbank {
     n_chroma: usize,
-    n_fft_bins: usize,
-    /// `n_chroma × (1 + n_fft/2)`, row-major; row 0 is C.
+    n_bins: usize,
+    frame_norm: Option<Norm>,
+    /// Row-major `n_chroma × n_bins`.
     weights: Vec<f32>,
 }
 
 impl ChromaFilterbank {
-    /// librosa `filters.chroma(sr=sr, n_fft=n_fft, n_chroma=n_chroma, tuning=tuning)` with its
-    /// defaults `ctroct = 5.0`, `octwidth = 2`, `norm = 2`, `base_c = True`. `tuning` is the
-    /// deviation from A440 in fractions of a chroma bin.
-    pub fn new(sr: u32, n_fft: usize, n_chroma: usize, tuning: f64) -> Result<ChromaFilterbank> {
-        ensure_param!(sr > 0, "sample rate 0");
-        ensure_param!(n_fft >= 2, "n_fft {n_fft} (at least 2)");
-        ensure_param!((1..=120).contains(&n_chroma), "n_chroma {n_chroma} (allowed 1..=120)");
-        ensure_param!(tuning.is_finite() && tuning.abs() <= 0.5, "tuning {tuning} (allowed -0.5..=0.5 bins)");
-        let (ctroct, octwidth) = (5.0f64, 2.0f64);
+    /// Build the filterbank (`librosa.filters.chroma(sr=sr, n_fft=n_fft, n_chroma=...,
+    /// tuning=..., ctroct=..., octwidth=..., norm=..., base_c=...)`); `sr` in Hz.
+    ///
+    /// Errors: `sr` not positive, `n_fft < 2`, `n_chroma == 0`, non-finite `tuning` or
+    /// `ctroct`, `octwidth ≤ 0`, more than 2²⁸ weights.
+    pub fn new(sr: f64, n_fft: usize, config: &ChromaConfig) -> Result<ChromaFilterbank> {
+        let n_chroma = config.n_chroma;
+        ensure_param!(sr.is_finite() && sr > 0.0, "the sample rate must be positive, got {sr} Hz");
+        ensure_param!(n_fft >= 2, "n_fft must be at least 2, got {n_fft}");
+        ensure_param!(n_fft <= super::stft::MAX_N_FFT, "n_fft {n_fft} is too large");
+        ensure_param!(n_chroma >= 1, "n_chroma must be at least 1");
+        ensure_param!(n_chroma <= 10_000, "n_chroma {n_chroma} is absurdly large");
+        ensure_param!(config.tuning.is_finite(), "the tuning must be finite");
+        ensure_param!(config.ctroct.is_finite(), "ctroct must be finite");
+        if let Some(w) = config.octwidth {
+            ensure_param!(w.is_finite() && w > 0.0, "octwidth must be positive, got {w}");
+        }
+        let n_bins = n_fft / 2 + 1;
+        ensure_param!(
+            n_chroma.saturating_mul(n_bins) <= 1 << 28,
+            "a chroma filterbank of {n_chroma} x {n_bins} weights is absurdly large"
+        );
         let nc = n_chroma as f64;
-        let a440 = 440.0 * 2f64.powf(tuning / nc);
-        // Pitch (in chroma bins) of every FFT bin but DC; DC sits 1.5 octaves below bin 1.
-        let mut frqbins: Vec<f64> = (1..n_fft)
-            .map(|k| {
-                let f = k as f64 * sr as f64 / n_fft as f64;
-                nc * (f / (a440 / 16.0)).log2()
-            })
-            .collect();
-        frqbins.insert(0, frqbins[0] - 1.5 * nc);
-        let mut binwidth: Vec<f64> = frqbins.windows(2).map(|w| (w[1] - w[0]).max(1.0)).collect();
-        binwidth.push(1.0);
-        let half = (nc / 2.0).round();
-        let mut w = vec![0f64; n_chroma * n_fft];
-        for (k, (&fb, &bw)) in frqbins.iter().zip(&binwidth).enumerate() {
-            for c in 0..n_chroma {
-                let d = (fb - c as f64 + half + 10.0 * nc).rem_euclid(nc) - half;
-                w[c * n_fft + k] = (-0.5 * (2.0 * d / bw).powi(2)).exp();
-            }
+
+        // Fractional chroma-bin number of each FFT bin (bins 1..); bin 0 (DC) is given a
+        // made-up position 1.5 octaves below bin 1.
+        let n_pos = (n_bins + 1).min(n_fft);
+        let mut pos = vec![0.0f64; n_pos];
+        for (k, p) in pos.iter_mut().enumerate().skip(1) {
+            let hz = k as f64 * sr / n_fft as f64;
+            *p = nc * hz_to_octs(hz, config.tuning, n_chroma);
         }
-        // Unit L2 norm per FFT bin (column), then the octave weighting.
-        for (k, &fb) in frqbins.iter().enumerate() {
-            let norm = (0..n_chroma).map(|c| w[c * n_fft + k].powi(2)).sum::<f64>().sqrt();
-            let octave = (-0.5 * ((fb / nc - ctroct) / octwidth).powi(2)).exp();
-            for c in 0..n_chroma {
-                let v = &mut w[c * n_fft + k];
-                if norm > f64::MIN_POSITIVE {
-                    *v /= norm;
+        pos[0] = pos[1] - 1.5 * nc;
+        // Width of each bin in chroma bins (at least 1); the last FFT bin gets 1.
+        let width = |k: usize| if k + 1 < n_fft { (pos[k + 1] - pos[k]).max(1.0) } else { 1.0 };
+
+        let half = (nc / 2.0).round_ties_even();
+        let mut w = vec![0.0f64; n_chroma * n_bins];
+        let mut column = vec![0.0f64; n_chroma];
+        for k in 0..n_bins {
+            let bw = width(k);
+            for (c, v) in column.iter_mut().enumerate() {
+                // Distance from pitch class c, wrapped into [−n_chroma/2, n_chroma/2).
+                let d = (pos[k] - c as f64 + half + 10.0 * nc).rem_euclid(nc) - half;
+                *v = (-0.5 * (2.0 * d / bw).powi(2)).exp();
+            }
+            if let Some(norm) = config.filter_norm {
+                let n = norm.of_f64(&column);
+                if n >= f64::MIN_POSITIVE {
+                    column.iter_mut().for_each(|v| *v /= n);
                 }
-                *v *= octave;
+            }
+            let oct_weight = match config.octwidth {
+                Some(ow) => (-0.5 * ((pos[k] / nc - config.ctroct) / ow).powi(2)).exp(),
+                None => 1.0,
+            };
+            // Rotate so that row 0 is C (3 semitones above A) when base_c.
+            let shift = if config.base_c { 3 * (n_chroma / 12) } else { 0 };
+            for (c, &v) in column.iter().enumerate() {
+                let row = (c + n_chroma - shift % n_chroma) % n_chroma;
+                w[row * n_bins + k] = v * oct_weight;
             }
         }
-        // Rotate so that row 0 is C (the construction above starts at A).
-        let shift = 3 * (n_chroma / 12);
-        let n_bins = 1 + n_fft / 2;
-        let mut weights = vec![0f32; n_chroma * n_bins];
-        for c in 0..n_chroma {
-            let src = (c + shift) % n_chroma;
-            for k in 0..n_bins {
-                weights[c * n_bins + k] = w[src * n_fft + k] as f32;
-            }
-        }
-        Ok(ChromaFilterbank { n_chroma, n_fft_bins: n_bins, weights })
+        Ok(ChromaFilterbank {
+            n_chroma,
+            n_bins,
+            frame_norm: config.frame_norm,
+            weights: w.into_iter().map(|x| x as f32).collect(),
+        })
     }
 
     /// Number of pitch classes.
@@ -73,52 +182,61 @@ impl ChromaFilterbank {
         self.n_chroma
     }
 
-    /// The dense weights, `n_chroma × (1 + n_fft/2)`, row-major.
+    /// Number of FFT bins expected (`n_fft / 2 + 1`).
+    pub fn n_bins(&self) -> usize {
+        self.n_bins
+    }
+
+    /// The dense `(n_chroma, n_bins)` weights, row-major (librosa's layout).
     pub fn weights(&self) -> &[f32] {
         &self.weights
     }
 
-    /// Raw (unnormalised) chroma of a power spectrogram.
-    pub fn apply(&self, power: &Spectrogram) -> Result<Spectrogram> {
+    /// Raw chroma of a power spectrogram: `n_chroma` values per frame, not normalised.
+    ///
+    /// Errors: `spec` does not have `n_fft / 2 + 1` bins.
+    pub fn apply(&self, spec: &Spectrogram) -> Result<Spectrogram> {
         ensure_param!(
-            power.n_bins() == self.n_fft_bins,
-            "spectrogram has {} bins, the chroma filterbank expects {}",
-            power.n_bins(),
-            self.n_fft_bins
+            spec.n_bins() == self.n_bins,
+            "the spectrogram has {} bins but the chroma filterbank expects {}",
+            spec.n_bins(),
+            self.n_bins
         );
-        let mut data = Vec::with_capacity(self.n_chroma * power.n_frames());
-        for frame in power.frames() {
-            data.extend(
-                self.weights
-                    .chunks_exact(self.n_fft_bins)
-                    .map(|row| row.iter().zip(frame).map(|(w, x)| w * x).sum::<f32>()),
-            );
+        let (nc, nb) = (self.n_chroma, self.n_bins);
+        let mut out = Spectrogram::zeros(nc, spec.n_frames());
+        out.as_mut_slice()
+            .par_chunks_mut(nc * FRAMES_PER_TASK)
+            .zip(spec.as_slice().par_chunks(nb * FRAMES_PER_TASK))
+            .for_each(|(o, s)| {
+                for (of, sf) in o.chunks_exact_mut(nc).zip(s.chunks_exact(nb)) {
+                    for (v, row) in of.iter_mut().zip(self.weights.chunks_exact(nb)) {
+                        *v = row.iter().zip(sf).map(|(a, b)| a * b).sum();
+                    }
+                }
+            });
+        Ok(out)
+    }
+
+    /// Chroma of a power spectrogram, each frame normalised by the configured frame norm
+    /// (librosa's `chroma_stft(S=power)` with its `norm`).
+    pub fn chroma(&self, power: &Spectrogram) -> Result<Spectrogram> {
+        let mut out = self.apply(power)?;
+        if let Some(norm) = self.frame_norm {
+            normalize_frames(&mut out, norm);
         }
-        Ok(Spectrogram::from_frames(self.n_chroma, power.n_frames(), data).unwrap_or_else(|| unreachable!()))
+        Ok(out)
     }
 }
 
-/// Chromagram of `y` (librosa `feature.chroma_stft(y, sr, tuning=tuning)`): chroma of the power
-/// STFT, each frame scaled to a maximum of 1 (`norm=inf`). librosa estimates `tuning` when it is
-/// not given; here the caller passes it (0.0 for A440).
-pub fn chroma_stft(
-    y: &[f32],
-    sr: u32,
-    stft: &StftConfig,
-    n_chroma: usize,
-    tuning: f64,
-) -> Result<Spectrogram> {
-    let plan = Stft::new(*stft)?;
-    let bank = ChromaFilterbank::new(sr, stft.n_fft, n_chroma, tuning)?;
-    let mut chroma = bank.apply(&plan.power(y))?;
-    for t in 0..chroma.n_frames() {
-        let frame = chroma.frame_mut(t);
-        let peak = frame.iter().fold(0f32, |m, x| m.max(x.abs()));
-        if peak > f32::MIN_POSITIVE {
-            frame.iter_mut().for_each(|x| *x /= peak);
-        }
-    }
-    Ok(chroma)
+/// Chromagram of a signal (`librosa.feature.chroma_stft(y=y, sr=sr, tuning=config.tuning,
+/// ...)`): power STFT → chroma filterbank → per-frame normalisation (max = 1 by default).
+/// Output: `n_chroma` values per STFT frame, row 0 = C (with `base_c`).
+///
+/// Errors: invalid STFT or chroma parameters.
+pub fn chroma_stft(y: &[f32], sr: f64, stft: &StftConfig, config: &ChromaConfig) -> Result<Spectrogram> {
+    let plan = Stft::new(stft.clone())?;
+    let bank = ChromaFilterbank::new(sr, stft.n_fft, config)?;
+    bank.chroma(&plan.power(y))
 }
 
 #[cfg(test)]
@@ -126,16 +244,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_tone_lights_its_pitch_class() {
-        let sr = 22050;
-        // G4 = 392 Hz -> pitch class 7 (C = 0).
+    fn a440_lands_on_a() {
+        let sr = 22050.0;
         let y: Vec<f32> =
-            (0..sr).map(|i| (std::f32::consts::TAU * 392.0 * i as f32 / sr as f32).sin()).collect();
-        let chroma = chroma_stft(&y, sr as u32, &StftConfig::default(), 12, 0.0).unwrap();
-        let mid = chroma.frame(chroma.n_frames() / 2);
-        let best = mid.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
-        assert_eq!(best, Some(7));
-        assert!(ChromaFilterbank::new(22050, 2048, 0, 0.0).is_err());
-        assert!(ChromaFilterbank::new(22050, 2048, 12, 3.0).is_err());
+            (0..22050).map(|i| (2.0 * std::f64::consts::PI * 440.0 * i as f64 / sr).sin() as f32).collect();
+        let c = chroma_stft(&y, sr, &StftConfig::default(), &ChromaConfig::default()).unwrap();
+        assert_eq!(c.n_bins(), 12);
+        let mid = c.frame(c.n_frames() / 2);
+        let argmax = (0..12).max_by(|&a, &b| mid[a].total_cmp(&mid[b])).unwrap();
+        assert_eq!(argmax, 9, "{mid:?}"); // C C# D D# E F F# G G# A
+        assert!((mid[9] - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn normalize_frames_leaves_silence() {
+        let mut s = Spectrogram::new(2, 2, vec![0.0, 0.0, 1.0, -4.0]).unwrap();
+        normalize_frames(&mut s, Norm::Inf);
+        assert_eq!(s.as_slice(), &[0.0, 0.0, 0.25, -1.0]);
+    }
+
+    #[test]
+    fn bad_parameters() {
+        let c = ChromaConfig::default();
+        assert!(ChromaFilterbank::new(0.0, 2048, &c).is_err());
+        assert!(ChromaFilterbank::new(22050.0, 1, &c).is_err());
+        assert!(ChromaFilterbank::new(22050.0, 2048, &ChromaConfig { n_chroma: 0, ..c.clone() }).is_err());
+        assert!(
+            ChromaFilterbank::new(22050.0, 1 << 24, &ChromaConfig { n_chroma: 10_000, ..c.clone() }).is_err()
+        );
+        assert!(
+            ChromaFilterbank::new(22050.0, 2048, &ChromaConfig { octwidth: Some(0.0), ..c.clone() }).is_err()
+        );
+        assert!(ChromaFilterbank::new(22050.0, 2048, &ChromaConfig { tuning: f64::NAN, ..c }).is_err());
+        let bank = ChromaFilterbank::new(22050.0, 2, &ChromaConfig::default()).unwrap();
+        assert_eq!(bank.n_bins(), 2);
     }
 }

@@ -1,149 +1,227 @@
-//! Mel scale and mel filterbanks (librosa `filters.mel`, `feature.melspectrogram`).
+//! Mel filterbank and mel spectrogram (`librosa.filters.mel`, `librosa.feature.melspectrogram`).
 //!
-//! Slaney's scale (Auditory Toolbox, 1998: linear below 1 kHz, logarithmic above) is librosa's
-//! default; HTK's is `2595 · log10(1 + f/700)` (Young et al., *The HTK Book*).
+//! Triangular filters with vertices at `n_mels + 2` frequencies equally spaced on the mel scale
+//! (Slaney's Auditory Toolbox scale by default, or HTK's), each filter evaluated at the FFT bin
+//! frequencies. Slaney normalisation scales filter `m` by `2 / (f[m+2] − f[m])` so that each
+//! band has about the same energy for white noise. The filters are computed in `f64` and stored
+//! sparsely (the range of non-zero bins of each), so applying them costs about two
+//! multiply-adds per FFT bin and frame.
 
-use super::stft::{Spectrogram, Stft, StftConfig};
+use rayon::prelude::*;
+
+use super::convert::{fft_frequencies, mel_frequencies};
+use super::spectrogram::Spectrogram;
+use super::stft::{Stft, StftConfig};
 use crate::{Result, ensure_param};
 
-const F_SP: f64 = 200.0 / 3.0;
-const MIN_LOG_HZ: f64 = 1000.0;
-const MIN_LOG_MEL: f64 = MIN_LOG_HZ / F_SP;
-
-fn log_step() -> f64 {
-    6.4f64.ln() / 27.0
-}
-
-/// Hz to mels (Slaney's scale, or HTK's when `htk`).
-pub fn hz_to_mel(hz: f64, htk: bool) -> f64 {
-    if htk {
-        return 2595.0 * (1.0 + hz / 700.0).log10();
-    }
-    if hz >= MIN_LOG_HZ { MIN_LOG_MEL + (hz / MIN_LOG_HZ).ln() / log_step() } else { hz / F_SP }
-}
-
-/// Mels to Hz (inverse of [`hz_to_mel`]).
-pub fn mel_to_hz(mel: f64, htk: bool) -> f64 {
-    if htk {
-        return 700.0 * (10f64.powf(mel / 2595.0) - 1.0);
-    }
-    if mel >= MIN_LOG_MEL { MIN_LOG_HZ * (log_step() * (mel - MIN_LOG_MEL)).exp() } else { F_SP * mel }
-}
-
-/// `n` frequencies in Hz equally spaced in mels from `fmin` to `fmax` (librosa `mel_frequencies`).
-pub fn mel_frequencies(n: usize, fmin: f64, fmax: f64, htk: bool) -> Vec<f64> {
-    let (lo, hi) = (hz_to_mel(fmin, htk), hz_to_mel(fmax, htk));
-    (0..n)
-        .map(|i| {
-            let m = if n == 1 { lo } else { lo + (hi - lo) * i as f64 / (n - 1) as f64 };
-            mel_to_hz(m, htk)
-        })
-        .collect()
-}
+/// Frames per parallel task when applying a filterbank.
+const FRAMES_PER_TASK: usize = 256;
 
 /// Normalisation of the mel filters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MelNorm {
-    /// Each triangle divided by its width in Hz (constant energy per band; librosa's default).
+    /// Peak 1 triangles, no normalisation (`norm=None`).
+    None,
+    /// Divide each triangle by half its width in Hz (`norm="slaney"`, librosa's default):
+    /// constant energy per band.
     #[default]
     Slaney,
-    /// Unit peak triangles.
-    None,
 }
 
-/// Triangular mel filters over the FFT bins, stored sparsely (each filter's non-zero range).
-#[derive(Clone, Debug)]
+/// Parameters of a mel filterbank; `Default` is librosa's (128 bands, 0 Hz to `sr / 2`,
+/// Slaney scale, Slaney normalisation).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MelConfig {
+    /// Number of mel bands (≥ 1).
+    pub n_mels: usize,
+    /// Lowest frequency in Hz (≥ 0).
+    pub fmin: f64,
+    /// Highest frequency in Hz (`None`: `sr / 2`); must not exceed `sr / 2`.
+    pub fmax: Option<f64>,
+    /// HTK mel scale instead of Slaney's.
+    pub htk: bool,
+    /// Filter normalisation.
+    pub norm: MelNorm,
+}
+
+impl Default for MelConfig {
+    fn default() -> Self {
+        MelConfig { n_mels: 128, fmin: 0.0, fmax: None, htk: false, norm: MelNorm::Slaney }
+    }
+}
+
+/// A mel filterbank for one sample rate and FFT size, built once and applied to many
+/// spectrograms (`librosa.filters.mel`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct MelFilterbank {
-    n_fft_bins: usize,
-    /// Per mel band: first FFT bin and the weights from there.
-    filters: Vec<(usize, Vec<f32>)>,
+    n_fft: usize,
+    n_bins: usize,
+    /// First non-zero bin of each filter.
+    starts: Vec<usize>,
+    /// `offsets[m]..offsets[m + 1]` indexes `weights` for filter `m`.
+    offsets: Vec<usize>,
+    /// Non-zero weights of all filters, concatenated.
+    weights: Vec<f32>,
+    /// The `n_mels + 2` triangle vertices in Hz.
+    vertices: Vec<f64>,
 }
 
 impl MelFilterbank {
-    /// librosa `filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk,
-    /// norm=...)`; `fmax = None` means `sr / 2`.
+    /// Build the filterbank (`librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels,
+    /// fmin=fmin, fmax=fmax, htk=htk, norm=norm)`); frequencies in Hz.
+    ///
+    /// Errors: `sr` not positive, `n_fft < 2`, `n_mels == 0`, `fmin < 0`, `fmax > sr / 2`,
+    /// `fmin ≥ fmax`. Bands narrower than the FFT resolution are all zeros (librosa warns).
     pub fn new(
-        sr: u32,
+        sr: f64,
         n_fft: usize,
         n_mels: usize,
         fmin: f64,
         fmax: Option<f64>,
         htk: bool,
         norm: MelNorm,
-    ) -> Result<Self> {
-        let nyquist = sr as f64 / 2.0;
+    ) -> Result<MelFilterbank> {
+        ensure_param!(sr.is_finite() && sr > 0.0, "the sample rate must be positive, got {sr} Hz");
+        ensure_param!(n_fft >= 2, "n_fft must be at least 2, got {n_fft}");
+        ensure_param!(n_fft <= super::stft::MAX_N_FFT, "n_fft {n_fft} is too large");
+        ensure_param!(n_mels >= 1, "n_mels must be at least 1");
+        ensure_param!(n_mels <= 100_000, "n_mels {n_mels} is absurdly large");
+        let nyquist = sr / 2.0;
         let fmax = fmax.unwrap_or(nyquist);
-        ensure_param!(sr > 0, "sample rate 0");
-        ensure_param!(n_fft >= 2, "n_fft {n_fft} (at least 2)");
-        ensure_param!((1..=4096).contains(&n_mels), "n_mels {n_mels} (allowed 1..=4096)");
+        ensure_param!(fmin.is_finite() && fmin >= 0.0, "fmin must be >= 0 Hz, got {fmin}");
         ensure_param!(
-            fmin.is_finite() && fmax.is_finite() && fmin >= 0.0 && fmin < fmax && fmax <= nyquist,
-            "mel range {fmin}..{fmax} Hz (need 0 <= fmin < fmax <= sr/2 = {nyquist})"
+            fmax.is_finite() && fmax <= nyquist,
+            "fmax {fmax} Hz is above the Nyquist frequency {nyquist} Hz"
         );
-        let n_bins = 1 + n_fft / 2;
-        let fft_freqs: Vec<f64> = (0..n_bins).map(|k| k as f64 * sr as f64 / n_fft as f64).collect();
-        let mel_f = mel_frequencies(n_mels + 2, fmin, fmax, htk);
-        let filters = (0..n_mels)
-            .map(|i| {
-                let (left, center, right) = (mel_f[i], mel_f[i + 1], mel_f[i + 2]);
-                let scale = match norm {
-                    MelNorm::Slaney => 2.0 / (right - left),
-                    MelNorm::None => 1.0,
-                };
-                let weights: Vec<f64> = fft_freqs
-                    .iter()
-                    .map(|&f| {
-                        let lower = (f - left) / (center - left);
-                        let upper = (right - f) / (right - center);
-                        lower.min(upper).max(0.0) * scale
-                    })
-                    .collect();
-                let first = weights.iter().position(|&w| w > 0.0).unwrap_or(0);
-                let last = weights.iter().rposition(|&w| w > 0.0).map_or(first, |l| l + 1);
-                (first, weights[first..last].iter().map(|&w| w as f32).collect())
-            })
-            .collect();
-        Ok(MelFilterbank { n_fft_bins: n_bins, filters })
+        ensure_param!(fmin.is_finite() && fmin < fmax, "fmin {fmin} Hz must be below fmax {fmax} Hz");
+
+        let freqs = fft_frequencies(sr, n_fft);
+        let vertices = mel_frequencies(n_mels + 2, fmin, fmax, htk);
+        let mut starts = Vec::with_capacity(n_mels);
+        let mut offsets = Vec::with_capacity(n_mels + 1);
+        let mut weights = Vec::new();
+        offsets.push(0);
+        for m in 0..n_mels {
+            let (lo, mid, hi) = (vertices[m], vertices[m + 1], vertices[m + 2]);
+            let scale = match norm {
+                MelNorm::Slaney => 2.0 / (hi - lo),
+                MelNorm::None => 1.0,
+            };
+            // Triangle: rises from lo to mid, falls from mid to hi, zero elsewhere.
+            let value = |f: f64| {
+                let rise = (f - lo) / (mid - lo);
+                let fall = (hi - f) / (hi - mid);
+                (rise.min(fall).max(0.0) * scale) as f32
+            };
+            let first = freqs.iter().position(|&f| value(f) > 0.0);
+            match first {
+                Some(first) => {
+                    let last = freqs.iter().rposition(|&f| value(f) > 0.0).unwrap_or(first);
+                    starts.push(first);
+                    weights.extend(freqs[first..=last].iter().map(|&f| value(f)));
+                }
+                None => starts.push(0),
+            }
+            offsets.push(weights.len());
+        }
+        Ok(MelFilterbank { n_fft, n_bins: n_fft / 2 + 1, starts, offsets, weights, vertices })
+    }
+
+    /// Build from a [`MelConfig`].
+    pub fn from_config(sr: f64, n_fft: usize, config: &MelConfig) -> Result<MelFilterbank> {
+        MelFilterbank::new(sr, n_fft, config.n_mels, config.fmin, config.fmax, config.htk, config.norm)
     }
 
     /// Number of mel bands.
     pub fn n_mels(&self) -> usize {
-        self.filters.len()
+        self.starts.len()
     }
 
-    /// The dense `n_mels × (1 + n_fft/2)` weight matrix, row-major (librosa's layout).
+    /// Number of FFT bins expected (`n_fft / 2 + 1`).
+    pub fn n_bins(&self) -> usize {
+        self.n_bins
+    }
+
+    /// FFT size in samples.
+    pub fn n_fft(&self) -> usize {
+        self.n_fft
+    }
+
+    /// Centre frequency of each band in Hz (the triangles' peaks).
+    pub fn center_frequencies(&self) -> &[f64] {
+        &self.vertices[1..self.vertices.len() - 1]
+    }
+
+    /// The `n_mels + 2` triangle vertices in Hz (`librosa.mel_frequencies(n_mels + 2, ...)`).
+    pub fn band_edges(&self) -> &[f64] {
+        &self.vertices
+    }
+
+    /// Filter `m`: its first non-zero FFT bin and its non-zero weights (empty for a band
+    /// narrower than the FFT resolution). Panics if `m ≥ n_mels`.
+    pub fn filter(&self, m: usize) -> (usize, &[f32]) {
+        (self.starts[m], &self.weights[self.offsets[m]..self.offsets[m + 1]])
+    }
+
+    /// The dense `(n_mels, n_bins)` matrix in row-major order, as librosa returns it.
     pub fn to_dense(&self) -> Vec<f32> {
-        let mut out = vec![0f32; self.filters.len() * self.n_fft_bins];
-        for (m, (first, w)) in self.filters.iter().enumerate() {
-            out[m * self.n_fft_bins + first..m * self.n_fft_bins + first + w.len()].copy_from_slice(w);
+        let mut out = vec![0.0f32; self.n_mels() * self.n_bins];
+        for m in 0..self.n_mels() {
+            let (start, w) = self.filter(m);
+            out[m * self.n_bins + start..m * self.n_bins + start + w.len()].copy_from_slice(w);
         }
         out
     }
 
-    /// Mel spectrogram of a power (or magnitude) spectrogram with `1 + n_fft/2` bins.
+    /// Apply to one frame of `n_bins` values, writing `n_mels` values.
+    pub fn apply_frame(&self, frame: &[f32], out: &mut [f32]) {
+        for (m, o) in out.iter_mut().enumerate().take(self.n_mels()) {
+            let (start, w) = self.filter(m);
+            *o = w.iter().zip(&frame[start..start + w.len()]).map(|(a, b)| a * b).sum();
+        }
+    }
+
+    /// Mel spectrogram of a power (or magnitude) spectrogram: `n_mels` bands per frame, in
+    /// the units of the input (`mel_basis @ S`).
+    ///
+    /// Errors: `spec` does not have `n_fft / 2 + 1` bins.
     pub fn apply(&self, spec: &Spectrogram) -> Result<Spectrogram> {
         ensure_param!(
-            spec.n_bins() == self.n_fft_bins,
-            "spectrogram has {} bins, the mel filterbank expects {}",
+            spec.n_bins() == self.n_bins,
+            "the spectrogram has {} bins but the mel filterbank expects {} (n_fft {})",
             spec.n_bins(),
-            self.n_fft_bins
+            self.n_bins,
+            self.n_fft
         );
         let n_mels = self.n_mels();
-        let mut data = Vec::with_capacity(n_mels * spec.n_frames());
-        for frame in spec.frames() {
-            data.extend(self.filters.iter().map(|(first, w)| {
-                frame[*first..*first + w.len()].iter().zip(w).map(|(x, w)| x * w).sum::<f32>()
-            }));
-        }
-        Ok(Spectrogram::from_frames(n_mels, spec.n_frames(), data).unwrap_or_else(|| unreachable!()))
+        let mut out = Spectrogram::zeros(n_mels, spec.n_frames());
+        out.as_mut_slice()
+            .par_chunks_mut(n_mels * FRAMES_PER_TASK)
+            .zip(spec.as_slice().par_chunks(self.n_bins * FRAMES_PER_TASK))
+            .for_each(|(o, s)| {
+                for (of, sf) in o.chunks_exact_mut(n_mels).zip(s.chunks_exact(self.n_bins)) {
+                    self.apply_frame(sf, of);
+                }
+            });
+        Ok(out)
     }
 }
 
-/// Mel power spectrogram of `y` (librosa `feature.melspectrogram` with `power=2`).
-pub fn melspectrogram(y: &[f32], sr: u32, stft: &StftConfig, n_mels: usize) -> Result<Spectrogram> {
-    let plan = Stft::new(*stft)?;
-    let bank = MelFilterbank::new(sr, stft.n_fft, n_mels, 0.0, None, false, MelNorm::Slaney)?;
-    bank.apply(&plan.power(y))
+/// Mel spectrogram of a signal (`librosa.feature.melspectrogram(y=y, sr=sr, power=power, ...)`):
+/// `|STFT|^power` through a mel filterbank. `power` 2 (librosa's default) gives power, 1
+/// magnitude. For many signals, build the [`Stft`] and [`MelFilterbank`] once instead.
+///
+/// Errors: invalid STFT or mel parameters, `power ≤ 0`.
+pub fn melspectrogram(
+    y: &[f32],
+    sr: f64,
+    stft: &StftConfig,
+    mel: &MelConfig,
+    power: f32,
+) -> Result<Spectrogram> {
+    let plan = Stft::new(stft.clone())?;
+    let bank = MelFilterbank::from_config(sr, stft.n_fft, mel)?;
+    bank.apply(&plan.magnitude_pow(y, power)?)
 }
 
 #[cfg(test)]
@@ -151,40 +229,72 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scales_round_trip() {
-        for htk in [false, true] {
-            for hz in [0.0, 100.0, 999.0, 1000.0, 4000.0, 11025.0] {
-                assert!((mel_to_hz(hz_to_mel(hz, htk), htk) - hz).abs() < 1e-9, "{hz} {htk}");
+    fn shape_and_row_sums() {
+        let sr = 22050.0;
+        let bank = MelFilterbank::new(sr, 2048, 128, 0.0, None, false, MelNorm::Slaney).unwrap();
+        assert_eq!((bank.n_mels(), bank.n_bins()), (128, 1025));
+        let dense = bank.to_dense();
+        let df = sr / 2048.0;
+        let edges = bank.band_edges();
+        for m in 0..128 {
+            let row = &dense[m * 1025..(m + 1) * 1025];
+            assert!(row.iter().all(|&w| w >= 0.0));
+            // Slaney: the area of each triangle (Σw·Δf) is about 1.
+            let area: f64 = row.iter().map(|&w| f64::from(w) * df).sum();
+            if edges[m + 2] - edges[m] > 8.0 * df {
+                assert!((area - 1.0).abs() < 0.05, "band {m}: area {area}");
             }
         }
-        assert!((hz_to_mel(1000.0, false) - 15.0).abs() < 1e-12);
-        assert!((hz_to_mel(1000.0, true) - 999.9855371396243).abs() < 1e-9);
-    }
-
-    #[test]
-    fn filterbank_shape_and_norm() {
-        let bank = MelFilterbank::new(22050, 2048, 128, 0.0, None, false, MelNorm::None).unwrap();
-        assert_eq!(bank.n_mels(), 128);
-        let dense = bank.to_dense();
-        assert_eq!(dense.len(), 128 * 1025);
-        let peak = dense.iter().copied().fold(0.0, f32::max);
-        assert!(peak <= 1.0 && peak > 0.9);
-        // Slaney: area of each triangle in Hz is 1 (weights × bin width sum to ~1).
-        let slaney = MelFilterbank::new(22050, 4096, 40, 0.0, None, false, MelNorm::Slaney).unwrap();
-        let bin_hz = 22050.0 / 4096.0;
-        for (first, w) in &slaney.filters[5..] {
-            let area: f32 = w.iter().sum::<f32>() * bin_hz;
-            assert!((area - 1.0).abs() < 0.05, "area {area} at bin {first}");
+        // Unnormalised: peak ≤ 1, and interior bins are covered by two triangles summing to ~1.
+        let plain = MelFilterbank::new(sr, 2048, 40, 0.0, None, true, MelNorm::None).unwrap();
+        let dense = plain.to_dense();
+        assert!(dense.iter().all(|&w| (0.0..=1.0).contains(&w)));
+        for k in 100..900 {
+            let s: f32 = (0..40).map(|m| dense[m * 1025 + k]).sum();
+            assert!((s - 1.0).abs() < 1e-5, "bin {k}: {s}");
         }
     }
 
     #[test]
-    fn bad_parameters() {
-        assert!(MelFilterbank::new(22050, 2048, 0, 0.0, None, false, MelNorm::Slaney).is_err());
-        assert!(MelFilterbank::new(22050, 2048, 128, 0.0, Some(20000.0), false, MelNorm::Slaney).is_err());
-        assert!(MelFilterbank::new(22050, 2048, 128, 500.0, Some(100.0), false, MelNorm::Slaney).is_err());
-        assert!(MelFilterbank::new(0, 2048, 128, 0.0, None, false, MelNorm::Slaney).is_err());
-        let bank = MelFilterbank::new(22050, 2048, 128, 0.0, None, false, MelNorm::Slaney).unwrap();
-        assert!(bank.apply(&Spectrogram::from_frames(10, 1, vec![0.0; 10]).unwrap()).is_err());
+    fn sparse_apply_matches_dense() {
+        let bank = MelFilterbank::new(16000.0, 512, 40, 50.0, Some(7000.0), false, MelNorm::Slaney).unwrap();
+        let dense = bank.to_dense();
+        let spec_data: Vec<f32> = (0..257 * 600).map(|i| ((i * 7919) % 1000) as f32 / 1000.0).collect();
+        let spec = Spectrogram::new(257, 600, spec_data).unwrap();
+        let mel = bank.apply(&spec).unwrap();
+        assert_eq!((mel.n_bins(), mel.n_frames()), (40, 600));
+        for t in [0, 299, 599] {
+            for m in 0..40 {
+                let want: f32 = (0..257).map(|k| dense[m * 257 + k] * spec.get(k, t)).sum();
+                assert!((mel.get(m, t) - want).abs() <= 1e-5 * want.abs().max(1.0));
+            }
+        }
+        let wrong = Spectrogram::new(256, 1, vec![0.0; 256]).unwrap();
+        assert!(bank.apply(&wrong).is_err());
+    }
+
+    #[test]
+    fn absurd_parameters_are_errors() {
+        let n = MelNorm::Slaney;
+        assert!(MelFilterbank::new(22050.0, 2048, 0, 0.0, None, false, n).is_err());
+        assert!(MelFilterbank::new(22050.0, 2048, 128, 0.0, Some(12000.0), false, n).is_err());
+        assert!(MelFilterbank::new(22050.0, 2048, 128, -1.0, None, false, n).is_err());
+        assert!(MelFilterbank::new(22050.0, 2048, 128, 5000.0, Some(4000.0), false, n).is_err());
+        assert!(MelFilterbank::new(0.0, 2048, 128, 0.0, None, false, n).is_err());
+        assert!(MelFilterbank::new(f64::NAN, 2048, 128, 0.0, None, false, n).is_err());
+        assert!(MelFilterbank::new(22050.0, 1, 128, 0.0, None, false, n).is_err());
+        assert!(
+            melspectrogram(&[0.0; 100], 22050.0, &StftConfig::default(), &MelConfig::default(), 0.0).is_err()
+        );
+    }
+
+    #[test]
+    fn empty_bands_do_not_panic() {
+        // 256 bands on a 64-point FFT: most are narrower than a bin.
+        let bank = MelFilterbank::new(8000.0, 64, 256, 0.0, None, false, MelNorm::Slaney).unwrap();
+        let spec = Spectrogram::new(33, 2, vec![1.0; 66]).unwrap();
+        let mel = bank.apply(&spec).unwrap();
+        assert_eq!(mel.n_bins(), 256);
+        assert!(mel.as_slice().contains(&0.0));
     }
 }

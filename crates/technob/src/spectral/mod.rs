@@ -1,72 +1,59 @@
-//! The spectral core: windows, STFT/ISTFT, dB scaling, mel filterbanks, MFCC and chroma.
+//! Spectral core: STFT and its inverse, spectrogram types, mel, MFCC and chroma features,
+//! unit and decibel conversions. Parity target: librosa 0.11 with its defaults (checked
+//! against golden arrays in `tests/spectral_parity.rs`).
 //!
-//! Conventions follow librosa 0.11 (`librosa.stft`, `librosa.filters.mel`, ...) so that a
-//! librosa user guesses the API right and results agree (parity tests on real clips against
-//! committed goldens: `tests/spectral_parity.rs`, goldens from `tools/make_goldens.py`):
+//! # Layout
 //!
-//! * spectrograms are frame-major: [`Spectrogram::frame`]`(t)` is the contiguous column of
-//!   `n_bins` values of frame `t` (librosa's `S[:, t]`);
-//! * frames are centred by default (`center=true`, zero padding of `n_fft / 2` on both sides),
-//!   so frame `t` is centred on sample `t · hop_length`;
-//! * windows are periodic (`scipy.signal.get_window(..., fftbins=True)`).
+//! * [`window`]: periodic windows as `scipy.signal.get_window` (Hann, Hamming, Blackman,
+//!   Blackman–Harris, Kaiser, rectangular, custom) and [`pad_center`].
+//! * [`stft`]: [`StftConfig`] (librosa defaults: n_fft 2048, hop 512, Hann, centred, zero
+//!   padding) and the reusable plan [`Stft`]: [`Stft::forward`], [`Stft::magnitude`],
+//!   [`Stft::power`], [`Stft::inverse`]. Parallel over frames with rayon, deterministic.
+//! * [`Spectrogram`] (real `f32`) and [`ComplexSpectrogram`] (`Complex<f32>`): frame-major
+//!   matrices, `frame(t)` is contiguous; `to_bin_major()` gives librosa's `(bins, frames)`.
+//! * [`convert`]: Hz ↔ mel (Slaney and HTK), MIDI, octaves, frames ↔ samples ↔ seconds.
+//! * [`db`]: [`power_to_db`], [`amplitude_to_db`], [`db_to_power`], [`db_to_amplitude`].
+//! * [`mel`]: [`MelFilterbank`] (sparse, built once) and [`melspectrogram`].
+//! * [`mod@mfcc`]: the [`Mfcc`] transform (DCT-II ortho) and [`mfcc()`].
+//! * [`chroma`]: [`ChromaFilterbank`] and [`chroma_stft`].
 //!
-//! Plans ([`Stft`]), filterbanks ([`MelFilterbank`], [`ChromaFilterbank`]) and the DCT of
-//! [`Mfcc`] are built once and applied to any number of signals; frames are computed in parallel
-//! in fixed-size chunks, so results are bit-for-bit identical whatever the thread count.
+//! Units: sample rates and frequencies in Hz (`f64`), lengths and hops in samples, STFT values
+//! unnormalised (as `numpy.fft.rfft` of the windowed frame), decibels in dB.
+//!
+//! ```
+//! use technob::spectral::{self, DbRef, MelConfig, MelFilterbank, Stft, StftConfig};
+//!
+//! # fn main() -> technob::Result<()> {
+//! let sr = 22050.0;
+//! let y: Vec<f32> = (0..22050).map(|i| (i as f32 * 0.1).sin()).collect();
+//! let stft = Stft::new(StftConfig::default())?;
+//! let power = stft.power(&y);
+//! let bank = MelFilterbank::from_config(sr, stft.n_fft(), &MelConfig::default())?;
+//! let mel = bank.apply(&power)?;
+//! let log_mel = spectral::power_to_db(&mel, DbRef::Max, spectral::db::POWER_AMIN, Some(80.0))?;
+//! assert_eq!((log_mel.n_bins(), log_mel.n_frames()), (128, 44));
+//! # Ok(())
+//! # }
+//! ```
 
-mod chroma;
-mod convert;
-mod mel;
-mod mfcc;
-mod stft;
-mod window;
+pub mod chroma;
+pub mod convert;
+pub mod db;
+pub mod mel;
+pub mod mfcc;
+mod spectrogram;
+pub mod stft;
+pub mod window;
 
-pub use chroma::{ChromaFilterbank, chroma_stft};
-pub use convert::{DbRef, amplitude_to_db, db_to_amplitude, db_to_power, power_to_db};
-pub use mel::{MelFilterbank, MelNorm, hz_to_mel, mel_frequencies, mel_to_hz, melspectrogram};
+pub use chroma::{ChromaConfig, ChromaFilterbank, Norm, chroma_stft, normalize_frames};
+pub use convert::{
+    fft_frequencies, frames_to_samples, frames_to_time, hz_to_mel, hz_to_midi, hz_to_octs, mel_frequencies,
+    mel_to_hz, midi_to_hz, octs_to_hz, samples_to_frames, samples_to_time, time_to_frames, time_to_samples,
+};
+pub use db::{DbRef, amplitude_to_db, db_to_amplitude, db_to_power, power_to_db, power_to_db_in_place};
+pub use mel::{MelConfig, MelFilterbank, MelNorm, melspectrogram};
 pub use mfcc::{Mfcc, mfcc};
-pub use stft::{ComplexSpectrogram, PadMode, Spectrogram, Stft, StftConfig};
-pub use window::{Window, window};
-
-/// Centre frequency in Hz of each of the `1 + n_fft / 2` FFT bins (`librosa.fft_frequencies`).
-pub fn fft_frequencies(sr: u32, n_fft: usize) -> Vec<f64> {
-    let n_bins = 1 + n_fft / 2;
-    (0..n_bins).map(|k| k as f64 * sr as f64 / n_fft as f64).collect()
-}
-
-/// Time in seconds of each frame index (`librosa.frames_to_time`, centred frames).
-pub fn frames_to_time(n_frames: usize, sr: u32, hop_length: usize) -> Vec<f64> {
-    (0..n_frames).map(|t| (t * hop_length) as f64 / sr as f64).collect()
-}
-
-/// Frame index whose centre is nearest to `time_s` (`librosa.time_to_frames`, which floors).
-pub fn time_to_frame(time_s: f64, sr: u32, hop_length: usize) -> usize {
-    (time_s * sr as f64 / hop_length as f64).floor().max(0.0) as usize
-}
-
-/// MIDI note number of a frequency in Hz (A4 = 440 Hz = 69), fractional.
-pub fn hz_to_midi(hz: f64) -> f64 {
-    12.0 * (hz / 440.0).log2() + 69.0
-}
-
-/// Frequency in Hz of a (fractional) MIDI note number.
-pub fn midi_to_hz(midi: f64) -> f64 {
-    440.0 * 2f64.powf((midi - 69.0) / 12.0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frequency_helpers() {
-        let f = fft_frequencies(22050, 2048);
-        assert_eq!(f.len(), 1025);
-        assert_eq!(f[1024], 11025.0);
-        assert!((hz_to_midi(440.0) - 69.0).abs() < 1e-12);
-        assert!((midi_to_hz(60.0) - 261.6255653005986).abs() < 1e-9);
-        let t = frames_to_time(3, 22050, 512);
-        assert!((t[2] - 1024.0 / 22050.0).abs() < 1e-15);
-        assert_eq!(time_to_frame(t[2], 22050, 512), 2);
-    }
-}
+pub use realfft::num_complex::Complex32;
+pub use spectrogram::{ComplexSpectrogram, Spectrogram};
+pub use stft::{PadMode, Stft, StftConfig};
+pub use window::{Window, pad_center};
