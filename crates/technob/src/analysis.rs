@@ -218,23 +218,21 @@ pub fn analyze_audio(audio: &Audio, file: &str, _options: &AnalyzeOptions) -> Re
 pub fn decode_for_analysis(path: &Path, progress: &dyn Progress) -> Result<Audio> {
     let mut stream = AudioStream::open(path, &DecodeOptions { mono: true })?;
     let declared = stream.info().frames;
-    let mut mono: Vec<f32> = Vec::with_capacity(stream.capacity_hint());
-    let mut block = Vec::new();
+    let mono: Vec<f32> = Vec::with_capacity(stream.capacity_hint());
+    let mut out = [mono];
     let result = (|| {
-        loop {
-            let n = stream.next_block(&mut block)?;
-            if n == 0 {
-                break;
-            }
-            mono.extend_from_slice(&block[0]);
-            if declared > 0 {
-                progress.update("decode", (mono.len() as f64 / declared as f64).min(1.0));
+        let mut next_report = 0usize;
+        while stream.append_block(&mut out)? > 0 {
+            if declared > 0 && out[0].len() >= next_report {
+                progress.update("decode", (out[0].len() as f64 / declared as f64).min(1.0));
+                next_report = out[0].len() + (1 << 18);
             }
         }
         stream.finish()
     })();
+    let [mut mono] = out;
     let info = result.map_err(|e| e.in_file(path))?;
     mono.shrink_to_fit();
-    let rate = info.sample_rate;
-    Audio::new(vec![mono], rate, info).map_err(|e| e.in_file(path))
+    // The stream rejected non-finite samples block by block.
+    Audio::from_checked_parts(vec![mono], info).map_err(|e| e.in_file(path))
 }

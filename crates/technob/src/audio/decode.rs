@@ -26,7 +26,7 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
 use super::mp4::{GaplessTrim, gapless_trim};
-use super::{Audio, SourceInfo, check_finite};
+use super::{Audio, SourceInfo};
 use crate::{Error, Result};
 
 /// How to decode.
@@ -247,9 +247,15 @@ impl AudioStream {
     /// Decode the next block of frames into `out` (planar, resized to the output channel count).
     /// Returns the number of frames; 0 means the stream has ended.
     pub fn next_block(&mut self, out: &mut Vec<Vec<f32>>) -> Result<usize> {
-        let n_out = self.output_channels();
-        out.resize_with(n_out, Vec::new);
+        out.resize_with(self.output_channels(), Vec::new);
         out.iter_mut().for_each(Vec::clear);
+        self.append_block(out)
+    }
+
+    /// Like [`AudioStream::next_block`], but appends to `out` (which must hold
+    /// [`AudioStream::output_channels`] vectors), so a whole-file decode writes straight into
+    /// its result.
+    pub(crate) fn append_block(&mut self, out: &mut [Vec<f32>]) -> Result<usize> {
         while !self.finished {
             let packet = match self.format.next_packet() {
                 Ok(Some(p)) => p,
@@ -276,16 +282,26 @@ impl AudioStream {
             if packet.track_id != self.track_id {
                 continue;
             }
-            let decoded = match self.pcm {
-                Some(layout) => Ok(layout.to_planar(&packet.data, self.info.channels, &mut self.scratch)),
-                None => self.decoder.decode(&packet).map(|decoded| {
-                    let channels = decoded.spec().channels().count();
-                    if channels > 0 && decoded.frames() > 0 {
-                        decoded.copy_to_vecs_planar::<f32>(&mut self.scratch);
-                    }
-                    (channels, decoded.frames())
-                }),
-            };
+            if let (Some(layout), None) = (self.pcm, self.trim) {
+                // Plain PCM: straight from the packet bytes into the output (downmixed if asked).
+                let n = layout.append(&packet.data, self.info.channels, self.mono, out);
+                if n == 0 {
+                    continue;
+                }
+                if layout.is_float() {
+                    check_finite_tail(out, n, self.emitted)?;
+                }
+                self.raw_frames += n as u64;
+                self.emitted += n as u64;
+                return Ok(n);
+            }
+            let decoded = self.decoder.decode(&packet).map(|decoded| {
+                let channels = decoded.spec().channels().count();
+                if channels > 0 && decoded.frames() > 0 {
+                    decoded.copy_to_vecs_planar::<f32>(&mut self.scratch);
+                }
+                (channels, decoded.frames())
+            });
             let (spec_channels, block_frames) = match decoded {
                 Ok((channels, frames)) => {
                     if channels == 0 || frames == 0 {
@@ -465,51 +481,70 @@ impl PcmLayout {
         }
     }
 
-    /// Convert one packet of interleaved samples into planar `planes`; returns (channels, frames).
-    fn to_planar(self, data: &[u8], channels: usize, planes: &mut Vec<Vec<f32>>) -> (usize, usize) {
-        let width = self.bytes();
-        let frames = data.len() / (width * channels.max(1));
-        planes.resize_with(channels, Vec::new);
-        for (c, plane) in planes.iter_mut().enumerate() {
-            plane.clear();
-            plane.extend((0..frames).map(|i| {
-                let at = (i * channels + c) * width;
-                self.sample(&data[at..at + width])
-            }));
-        }
-        (channels, frames)
+    fn is_float(self) -> bool {
+        matches!(self, PcmLayout::F32(_) | PcmLayout::F64(_))
     }
 
-    #[inline]
-    fn sample(self, b: &[u8]) -> f32 {
-        use Endian::Little;
+    /// Append one packet of interleaved samples to `out`: one plane per channel, or their mean
+    /// when `mono` (then `out` has one plane). Returns the number of frames.
+    fn append(self, data: &[u8], channels: usize, mono: bool, out: &mut [Vec<f32>]) -> usize {
+        use Endian::{Big, Little};
+        let frames = data.len() / (self.bytes() * channels.max(1));
+        let pcm = Pcm { data, channels: channels.max(1), mono };
         match self {
-            PcmLayout::U8 => b[0] as f32 / 128.0 - 1.0,
-            PcmLayout::S16(e) => {
-                let v = if e == Little {
-                    i16::from_le_bytes([b[0], b[1]])
-                } else {
-                    i16::from_be_bytes([b[0], b[1]])
-                };
-                v as f32 / 32_768.0
+            PcmLayout::U8 => pcm.append::<1>(out, |[b]| b as f32 / 128.0 - 1.0),
+            PcmLayout::S16(Little) => pcm.append::<2>(out, |b| i16::from_le_bytes(b) as f32 / 32_768.0),
+            PcmLayout::S16(Big) => pcm.append::<2>(out, |b| i16::from_be_bytes(b) as f32 / 32_768.0),
+            PcmLayout::S24(Little) => {
+                pcm.append::<3>(out, |[a, b, c]| (i32::from_le_bytes([0, a, b, c]) >> 8) as f32 / 8_388_608.0)
             }
-            PcmLayout::S24(e) => {
-                let (hi, mid, lo) = if e == Little { (b[2], b[1], b[0]) } else { (b[0], b[1], b[2]) };
-                let v = i32::from_be_bytes([hi, mid, lo, 0]) >> 8;
-                v as f32 / 8_388_608.0
+            PcmLayout::S24(Big) => {
+                pcm.append::<3>(out, |[a, b, c]| (i32::from_be_bytes([a, b, c, 0]) >> 8) as f32 / 8_388_608.0)
             }
-            PcmLayout::S32(e) => {
-                let a = [b[0], b[1], b[2], b[3]];
-                let v = if e == Little { i32::from_le_bytes(a) } else { i32::from_be_bytes(a) };
-                (v as f64 / 2_147_483_648.0) as f32
+            PcmLayout::S32(Little) => {
+                pcm.append::<4>(out, |b| (i32::from_le_bytes(b) as f64 / 2_147_483_648.0) as f32)
             }
-            PcmLayout::F32(e) => {
-                let a = [b[0], b[1], b[2], b[3]];
-                if e == Little { f32::from_le_bytes(a) } else { f32::from_be_bytes(a) }
+            PcmLayout::S32(Big) => {
+                pcm.append::<4>(out, |b| (i32::from_be_bytes(b) as f64 / 2_147_483_648.0) as f32)
             }
-            PcmLayout::F64(e) => {
-                let a = [b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]];
-                (if e == Little { f64::from_le_bytes(a) } else { f64::from_be_bytes(a) }) as f32
+            PcmLayout::F32(Little) => pcm.append::<4>(out, f32::from_le_bytes),
+            PcmLayout::F32(Big) => pcm.append::<4>(out, f32::from_be_bytes),
+            PcmLayout::F64(Little) => pcm.append::<8>(out, |b| f64::from_le_bytes(b) as f32),
+            PcmLayout::F64(Big) => pcm.append::<8>(out, |b| f64::from_be_bytes(b) as f32),
+        }
+        frames
+    }
+}
+
+/// One packet of interleaved PCM bytes.
+struct Pcm<'a> {
+    data: &'a [u8],
+    channels: usize,
+    mono: bool,
+}
+
+impl Pcm<'_> {
+    /// Convert `W`-byte samples with `convert` (monomorphised per layout, so the loops have no
+    /// branches) and append them to `out`. The mono mean is the same arithmetic as
+    /// [`Audio::to_mono`]: `(0 + a + b + ...) · (1 / channels)`.
+    fn append<const W: usize>(&self, out: &mut [Vec<f32>], convert: impl Fn([u8; W]) -> f32) {
+        let at = |frame: &[u8], c: usize| {
+            let mut sample = [0u8; W];
+            sample.copy_from_slice(&frame[c * W..(c + 1) * W]);
+            convert(sample)
+        };
+        let frames = self.data.chunks_exact(W * self.channels);
+        match (self.mono, self.channels) {
+            (_, 1) => out[0].extend(frames.map(|f| at(f, 0))),
+            (true, 2) => out[0].extend(frames.map(|f| (at(f, 0) + at(f, 1)) * 0.5)),
+            (true, n) => {
+                let scale = 1.0 / n as f32;
+                out[0].extend(frames.map(|f| (0..n).map(|c| at(f, c)).sum::<f32>() * scale));
+            }
+            (false, _) => {
+                for (c, plane) in out.iter_mut().enumerate() {
+                    plane.extend(self.data.chunks_exact(W * self.channels).map(|f| at(f, c)));
+                }
             }
         }
     }
@@ -525,6 +560,21 @@ fn expected_frames(trim: Option<GaplessTrim>, declared: Option<u64>) -> Option<u
         (Some(t), None) => t.valid_frames,
         (None, n) => n,
     }
+}
+
+/// The last `n` frames appended to `out` are finite (float PCM can hold NaN and infinities).
+fn check_finite_tail(out: &[Vec<f32>], n: usize, offset: u64) -> Result<()> {
+    for (c, plane) in out.iter().enumerate() {
+        let tail = &plane[plane.len() - n..];
+        if let Some(i) = tail.iter().position(|x| !x.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "non-finite sample ({}) at frame {} of channel {c}",
+                tail[i],
+                offset + i as u64
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn check_finite_block(planes: &[Vec<f32>], start: usize, stop: usize, offset: u64) -> Result<()> {
@@ -557,17 +607,11 @@ fn collect(mut stream: AudioStream) -> Result<Audio> {
     // Reserve what the stream holds, so a long file is not reallocated (and briefly held twice).
     let reserve = stream.capacity_hint();
     let mut channels: Vec<Vec<f32>> = (0..n_out).map(|_| Vec::with_capacity(reserve)).collect();
-    let mut block = Vec::new();
-    while stream.next_block(&mut block)? > 0 {
-        for (dst, src) in channels.iter_mut().zip(&block) {
-            dst.extend_from_slice(src);
-        }
-    }
+    while stream.append_block(&mut channels)? > 0 {}
     let info = stream.finish()?;
     channels.iter_mut().for_each(|c| c.shrink_to_fit());
-    check_finite(&channels)?;
-    let rate = info.sample_rate;
-    Audio::new(channels, rate, info)
+    // Every block was checked for NaN/inf as it was decoded.
+    Audio::from_checked_parts(channels, info)
 }
 
 /// The [`SourceInfo`] of a file with its exact frame count, decoding it without keeping samples.

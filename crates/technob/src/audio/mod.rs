@@ -79,6 +79,18 @@ impl Audio {
         Ok(Audio { channels, sample_rate, source })
     }
 
+    /// Audio from a decoder that has already rejected non-finite samples: skips the second pass
+    /// over the samples that [`Audio::new`] makes. The channel count must be at least one and
+    /// the lengths equal (the decoder's invariant; checked here in debug builds).
+    pub(crate) fn from_checked_parts(channels: Vec<Vec<f32>>, source: SourceInfo) -> Result<Audio> {
+        if channels.is_empty() || source.sample_rate == 0 {
+            return Err(Error::InvalidInput("no audio channels".into()));
+        }
+        debug_assert!(channels.iter().all(|c| c.len() == channels[0].len()));
+        let sample_rate = source.sample_rate;
+        Ok(Audio { channels, sample_rate, source })
+    }
+
     /// Audio made by technob itself (demo, tests): the source info says `synth`, 32-bit float.
     pub fn from_synth(channels: Vec<Vec<f32>>, sample_rate: u32) -> Result<Audio> {
         let source = SourceInfo {
