@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use technob::analysis::Progress;
+use technob::progress::Progress;
 
 /// How long work runs before a bar is drawn.
 const SHOW_AFTER: Duration = Duration::from_secs(1);

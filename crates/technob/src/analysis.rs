@@ -9,7 +9,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::{AudioStream, DecodeOptions};
+use crate::audio::DecodeOptions;
+use crate::progress::{NoProgress, Progress};
 use crate::{Audio, Error, Result, SourceInfo};
 
 /// Version of the JSON contract this library writes.
@@ -147,19 +148,6 @@ pub struct AnalysisDocument {
     pub segments: Option<Vec<Segment>>,
 }
 
-/// Receives progress of long work (decoding, analysers); the CLI draws a bar with it.
-pub trait Progress: Sync {
-    /// `stage` is a short name (`decode`, ...); `fraction` goes from 0 to 1 within a stage.
-    fn update(&self, stage: &str, fraction: f64);
-}
-
-/// No progress reporting.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn update(&self, _stage: &str, _fraction: f64) {}
-}
-
 /// How to analyse.
 pub struct AnalyzeOptions<'a> {
     /// Where progress goes.
@@ -216,23 +204,5 @@ pub fn analyze_audio(audio: &Audio, file: &str, _options: &AnalyzeOptions) -> Re
 /// Peak memory is the mono signal plus one packet: a 10-minute 44.1 kHz stereo file needs about
 /// 106 MB here, not the 212 MB of its stereo samples.
 pub fn decode_for_analysis(path: &Path, progress: &dyn Progress) -> Result<Audio> {
-    let mut stream = AudioStream::open(path, &DecodeOptions { mono: true })?;
-    let declared = stream.info().frames;
-    let mono: Vec<f32> = Vec::with_capacity(stream.capacity_hint());
-    let mut out = [mono];
-    let result = (|| {
-        let mut next_report = 0usize;
-        while stream.append_block(&mut out)? > 0 {
-            if declared > 0 && out[0].len() >= next_report {
-                progress.update("decode", (out[0].len() as f64 / declared as f64).min(1.0));
-                next_report = out[0].len() + (1 << 18);
-            }
-        }
-        stream.finish()
-    })();
-    let [mut mono] = out;
-    let info = result.map_err(|e| e.in_file(path))?;
-    mono.shrink_to_fit();
-    // The stream rejected non-finite samples block by block.
-    Audio::from_checked_parts(vec![mono], info).map_err(|e| e.in_file(path))
+    crate::audio::decode_file_with_progress(path, &DecodeOptions { mono: true }, progress)
 }

@@ -30,6 +30,7 @@ mod error;
 pub mod io;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod progress;
 pub mod spectral;
 
 pub use audio::{Audio, SourceInfo};

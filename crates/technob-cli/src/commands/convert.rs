@@ -7,6 +7,7 @@ use technob::audio::{DecodeOptions, FlacDepth, WavFormat};
 
 use super::{display, report, warn_all};
 use crate::exit;
+use crate::progress::TerminalProgress;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
@@ -48,8 +49,14 @@ pub(crate) fn run(args: Args) -> u8 {
             return exit::BAD_INPUT;
         }
     };
+    let progress = TerminalProgress::new("convert");
     let result = (|| {
-        let mut audio = technob::audio::decode_file(&args.input, &DecodeOptions { mono: args.mono })?;
+        let mut audio = technob::audio::decode_file_with_progress(
+            &args.input,
+            &DecodeOptions { mono: args.mono },
+            &progress,
+        )?;
+        progress.clear();
         warn_all(&display(&args.input), &audio.source().warnings);
         if let Some(index) = args.channel {
             audio = audio.select_channel(index).map_err(|e| e.in_file(&args.input))?;

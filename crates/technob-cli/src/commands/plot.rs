@@ -8,6 +8,7 @@ use technob::plot::{PlotOptions, save_overview};
 use super::analyze::DEMO_NAME;
 use super::{display, report, warn_all};
 use crate::exit;
+use crate::progress::TerminalProgress;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
@@ -39,7 +40,13 @@ pub(crate) fn run(args: Args) -> u8 {
     let result = (|| {
         let audio = match &args.file {
             Some(file) => {
-                let audio = technob::audio::decode_file(file, &DecodeOptions { mono: true })?;
+                let progress = TerminalProgress::new("plot");
+                let audio = technob::audio::decode_file_with_progress(
+                    file,
+                    &DecodeOptions { mono: true },
+                    &progress,
+                )?;
+                progress.clear();
                 warn_all(&display(file), &audio.source().warnings);
                 audio
             }

@@ -27,6 +27,7 @@ use symphonia::core::meta::MetadataOptions;
 
 use super::mp4::{GaplessTrim, gapless_trim};
 use super::{Audio, SourceInfo};
+use crate::progress::{NoProgress, Progress};
 use crate::{Error, Result};
 
 /// How to decode.
@@ -592,22 +593,39 @@ fn check_finite_block(planes: &[Vec<f32>], start: usize, stop: usize, offset: u6
 
 /// Decode a whole file.
 pub fn decode_file(path: impl AsRef<Path>, options: &DecodeOptions) -> Result<Audio> {
+    decode_file_with_progress(path, options, &NoProgress)
+}
+
+/// Decode a whole file, reporting the fraction decoded (stage `decode`) to `progress`.
+pub fn decode_file_with_progress(
+    path: impl AsRef<Path>,
+    options: &DecodeOptions,
+    progress: &dyn Progress,
+) -> Result<Audio> {
     let path = path.as_ref();
     let stream = AudioStream::open(path, options)?;
-    collect(stream).map_err(|e| e.in_file(path))
+    collect(stream, progress).map_err(|e| e.in_file(path))
 }
 
 /// Decode a whole file held in memory (`ext`: optional extension hint, e.g. `"flac"`).
 pub fn decode_reader(bytes: Vec<u8>, ext: Option<&str>, options: &DecodeOptions) -> Result<Audio> {
-    collect(AudioStream::from_bytes(bytes, ext, options)?)
+    collect(AudioStream::from_bytes(bytes, ext, options)?, &NoProgress)
 }
 
-fn collect(mut stream: AudioStream) -> Result<Audio> {
+fn collect(mut stream: AudioStream, progress: &dyn Progress) -> Result<Audio> {
     let n_out = stream.output_channels();
     // Reserve what the stream holds, so a long file is not reallocated (and briefly held twice).
     let reserve = stream.capacity_hint();
     let mut channels: Vec<Vec<f32>> = (0..n_out).map(|_| Vec::with_capacity(reserve)).collect();
-    while stream.append_block(&mut channels)? > 0 {}
+    let declared = stream.info().frames;
+    let mut next_report = 0usize;
+    while stream.append_block(&mut channels)? > 0 {
+        let done = channels[0].len();
+        if declared > 0 && done >= next_report {
+            progress.update("decode", (done as f64 / declared as f64).min(1.0));
+            next_report = done + (1 << 18);
+        }
+    }
     let info = stream.finish()?;
     channels.iter_mut().for_each(|c| c.shrink_to_fit());
     // Every block was checked for NaN/inf as it was decoded.

@@ -14,7 +14,9 @@ mod mp4;
 mod resample;
 mod write;
 
-pub use decode::{AudioStream, DecodeOptions, decode_file, decode_reader, probe_file};
+pub use decode::{
+    AudioStream, DecodeOptions, decode_file, decode_file_with_progress, decode_reader, probe_file,
+};
 pub use resample::{resample, resample_channel};
 pub use write::{FlacDepth, WavFormat, write_flac, write_wav};
 
