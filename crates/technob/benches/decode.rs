@@ -68,5 +68,9 @@ fn bench_decode(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, bench_decode);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = bench_decode
+}
 criterion_main!(benches);
