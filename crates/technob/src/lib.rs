@@ -36,3 +36,9 @@ pub mod spectral;
 pub use audio::{Audio, SourceInfo};
 pub(crate) use error::ensure_param;
 pub use error::{Error, Result};
+
+/// The README's and tutorials' Rust examples are compiled as doctests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../../../docs/tutorials/01_overview.md")]
+pub struct ReadmeDoctests;
