@@ -54,6 +54,6 @@ pub use db::{DbRef, amplitude_to_db, db_to_amplitude, db_to_power, power_to_db, 
 pub use mel::{MelConfig, MelFilterbank, MelNorm, melspectrogram};
 pub use mfcc::{Mfcc, mfcc};
 pub use realfft::num_complex::Complex32;
-pub use spectrogram::{ComplexSpectrogram, Spectrogram};
+pub use spectrogram::{ComplexSpectrogram, Element, FrameMatrix, Spectrogram};
 pub use stft::{PadMode, Stft, StftConfig};
 pub use window::{Window, pad_center};

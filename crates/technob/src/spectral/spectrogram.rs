@@ -2,7 +2,10 @@
 //!
 //! Frame `t` is the contiguous slice `data[t * n_bins .. (t + 1) * n_bins]`, so an analyser
 //! that walks through time reads memory in order. librosa's arrays are `(bins, frames)`;
-//! [`Spectrogram::to_bin_major`] gives that layout when it is needed (plots, exports).
+//! [`FrameMatrix::to_bin_major`] gives that layout when it is needed (plots, exports).
+//!
+//! One generic type, [`FrameMatrix`], holds both: [`Spectrogram`] (`f32`: magnitudes, powers,
+//! mel bands, dB, chroma, MFCCs...) and [`ComplexSpectrogram`] (`Complex<f32>`: an STFT).
 
 use rayon::prelude::*;
 use realfft::num_complex::Complex32;
@@ -12,52 +15,77 @@ use crate::{Result, ensure_param};
 /// Elements per parallel task when mapping a whole matrix (large enough to amortise rayon).
 const PAR_CHUNK: usize = 1 << 16;
 
-/// A real time–frequency matrix (`f32`): magnitudes, powers, mel bands, dB, chroma, MFCCs...
-///
-/// "Bins" are whatever the rows are (FFT bins, mel bands, pitch classes, coefficients); the
-/// unit depends on where it came from and is given by the function that made it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Spectrogram {
-    n_bins: usize,
-    n_frames: usize,
-    data: Vec<f32>,
+/// A real time–frequency matrix (`f32`). "Bins" are whatever the rows are (FFT bins, mel
+/// bands, pitch classes, coefficients); the unit is given by the function that made it.
+pub type Spectrogram = FrameMatrix<f32>;
+
+/// A complex STFT matrix: frame `t` holds the `n_fft / 2 + 1` non-negative frequency bins of
+/// one FFT (unnormalised, as `numpy.fft.rfft`).
+pub type ComplexSpectrogram = FrameMatrix<Complex32>;
+
+/// The value types a [`FrameMatrix`] holds (`f32` and `Complex<f32>`).
+pub trait Element: Copy + Default + Send + Sync + PartialEq + std::fmt::Debug + sealed::Sealed {
+    /// `len` zeros, allocated so that the pages are first touched by whoever fills them.
+    #[doc(hidden)]
+    fn zeroed_vec(len: usize) -> Vec<Self>;
 }
 
-impl Spectrogram {
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for super::Complex32 {}
+}
+
+impl Element for f32 {
+    fn zeroed_vec(len: usize) -> Vec<f32> {
+        // Zero floats come from calloc: lazily mapped pages, first touched by the workers.
+        vec![0.0; len]
+    }
+}
+
+impl Element for Complex32 {
+    fn zeroed_vec(len: usize) -> Vec<Complex32> {
+        // `vec![zero; len]` would zero a struct type on one thread: zero it in parallel, so the
+        // first touch of the pages is shared between the workers.
+        let mut data = Vec::new();
+        data.par_extend(rayon::iter::repeat_n(Complex32::new(0.0, 0.0), len));
+        data
+    }
+}
+
+/// A frame-major matrix of `n_frames` frames of `n_bins` values each.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameMatrix<T> {
+    n_bins: usize,
+    n_frames: usize,
+    data: Vec<T>,
+}
+
+impl<T: Element> FrameMatrix<T> {
     /// Wrap frame-major data (`data[t * n_bins + k]`); `n_bins ≥ 1` and
     /// `data.len() == n_bins * n_frames` are required.
-    pub fn new(n_bins: usize, n_frames: usize, data: Vec<f32>) -> Result<Spectrogram> {
-        ensure_param!(n_bins >= 1, "a spectrogram needs at least one bin");
-        ensure_param!(
-            n_bins.checked_mul(n_frames) == Some(data.len()),
-            "{} values do not make {n_bins} bins x {n_frames} frames",
-            data.len()
-        );
-        Ok(Spectrogram { n_bins, n_frames, data })
+    pub fn new(n_bins: usize, n_frames: usize, data: Vec<T>) -> Result<Self> {
+        check_shape(n_bins, n_frames, data.len())?;
+        Ok(FrameMatrix { n_bins, n_frames, data })
     }
 
     /// Build from librosa's bin-major layout (`data[k * n_frames + t]`, a C-order
     /// `(bins, frames)` array).
-    pub fn from_bin_major(n_bins: usize, n_frames: usize, data: &[f32]) -> Result<Spectrogram> {
-        ensure_param!(n_bins >= 1, "a spectrogram needs at least one bin");
-        ensure_param!(
-            n_bins.checked_mul(n_frames) == Some(data.len()),
-            "{} values do not make {n_bins} bins x {n_frames} frames",
-            data.len()
-        );
-        let mut out = vec![0.0f32; data.len()];
+    pub fn from_bin_major(n_bins: usize, n_frames: usize, data: &[T]) -> Result<Self> {
+        check_shape(n_bins, n_frames, data.len())?;
+        let mut out = vec![T::default(); data.len()];
         for (k, row) in data.chunks_exact(n_frames.max(1)).enumerate().take(n_bins) {
             for (t, &v) in row.iter().enumerate() {
                 out[t * n_bins + k] = v;
             }
         }
-        Ok(Spectrogram { n_bins, n_frames, data: out })
+        Ok(FrameMatrix { n_bins, n_frames, data: out })
     }
 
     /// All zeros (internal: `n_bins ≥ 1` is the caller's invariant).
-    pub(crate) fn zeros(n_bins: usize, n_frames: usize) -> Spectrogram {
+    pub(crate) fn zeros(n_bins: usize, n_frames: usize) -> Self {
         assert!(n_bins >= 1, "internal: spectrogram without bins");
-        Spectrogram { n_bins, n_frames, data: vec![0.0; n_bins * n_frames] }
+        FrameMatrix { n_bins, n_frames, data: T::zeroed_vec(n_bins * n_frames) }
     }
 
     /// Reshape to `n_bins × n_frames`, keeping the allocation when it is large enough (the
@@ -68,11 +96,9 @@ impl Spectrogram {
         self.n_frames = n_frames;
         let len = n_bins * n_frames;
         if len > self.data.capacity() {
-            // A fresh zeroed allocation is lazily mapped: its pages are first touched by the
-            // parallel workers that fill them, not by a single-threaded memset.
-            self.data = vec![0.0; len];
+            self.data = T::zeroed_vec(len);
         } else {
-            self.data.resize(len, 0.0);
+            self.data.resize(len, T::default());
         }
     }
 
@@ -92,55 +118,55 @@ impl Spectrogram {
     }
 
     /// The `n_bins` values of frame `t` (panics if `t ≥ n_frames`).
-    pub fn frame(&self, t: usize) -> &[f32] {
+    pub fn frame(&self, t: usize) -> &[T] {
         &self.data[t * self.n_bins..(t + 1) * self.n_bins]
     }
 
     /// Frame `t`, mutable (panics if `t ≥ n_frames`).
-    pub fn frame_mut(&mut self, t: usize) -> &mut [f32] {
+    pub fn frame_mut(&mut self, t: usize) -> &mut [T] {
         &mut self.data[t * self.n_bins..(t + 1) * self.n_bins]
     }
 
     /// Iterate over the frames in time order.
-    pub fn frames(&self) -> std::slice::ChunksExact<'_, f32> {
+    pub fn frames(&self) -> std::slice::ChunksExact<'_, T> {
         self.data.chunks_exact(self.n_bins)
     }
 
     /// Iterate mutably over the frames in time order.
-    pub fn frames_mut(&mut self) -> std::slice::ChunksExactMut<'_, f32> {
+    pub fn frames_mut(&mut self) -> std::slice::ChunksExactMut<'_, T> {
         self.data.chunks_exact_mut(self.n_bins)
     }
 
     /// The value of bin `bin` in frame `frame` (panics when out of range).
-    pub fn get(&self, bin: usize, frame: usize) -> f32 {
+    pub fn get(&self, bin: usize, frame: usize) -> T {
         assert!(bin < self.n_bins, "bin {bin} out of range ({} bins)", self.n_bins);
         self.data[frame * self.n_bins + bin]
     }
 
     /// One bin across all frames (a copy: bins are strided in memory).
-    pub fn bin(&self, bin: usize) -> Vec<f32> {
+    pub fn bin(&self, bin: usize) -> Vec<T> {
         assert!(bin < self.n_bins, "bin {bin} out of range ({} bins)", self.n_bins);
         self.frames().map(|f| f[bin]).collect()
     }
 
     /// The frame-major data.
-    pub fn as_slice(&self) -> &[f32] {
+    pub fn as_slice(&self) -> &[T] {
         &self.data
     }
 
     /// The frame-major data, mutable.
-    pub fn as_mut_slice(&mut self) -> &mut [f32] {
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
         &mut self.data
     }
 
     /// Give up the frame-major data.
-    pub fn into_vec(self) -> Vec<f32> {
+    pub fn into_vec(self) -> Vec<T> {
         self.data
     }
 
     /// The data in librosa's bin-major layout (`out[k * n_frames + t]`).
-    pub fn to_bin_major(&self) -> Vec<f32> {
-        let mut out = vec![0.0f32; self.data.len()];
+    pub fn to_bin_major(&self) -> Vec<T> {
+        let mut out = vec![T::default(); self.data.len()];
         for (t, frame) in self.frames().enumerate() {
             for (k, &v) in frame.iter().enumerate() {
                 out[k * self.n_frames + t] = v;
@@ -148,7 +174,18 @@ impl Spectrogram {
         }
         out
     }
+}
 
+fn check_shape(n_bins: usize, n_frames: usize, len: usize) -> Result<()> {
+    ensure_param!(n_bins >= 1, "a spectrogram needs at least one bin");
+    ensure_param!(
+        n_bins.checked_mul(n_frames) == Some(len),
+        "{len} values do not make {n_bins} bins x {n_frames} frames"
+    );
+    Ok(())
+}
+
+impl FrameMatrix<f32> {
     /// Largest value (`−∞` when empty; NaN values are skipped).
     pub fn max(&self) -> f32 {
         self.data.iter().copied().fold(f32::NEG_INFINITY, f32::max)
@@ -164,106 +201,7 @@ impl Spectrogram {
     }
 }
 
-/// A complex STFT matrix (`Complex<f32>`), frame-major like [`Spectrogram`]: frame `t` holds
-/// the `n_fft / 2 + 1` non-negative frequency bins of one FFT (unnormalised, as `numpy.fft.rfft`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComplexSpectrogram {
-    n_bins: usize,
-    n_frames: usize,
-    data: Vec<Complex32>,
-}
-
-impl ComplexSpectrogram {
-    /// Wrap frame-major data; `n_bins ≥ 1` and `data.len() == n_bins * n_frames` are required.
-    pub fn new(n_bins: usize, n_frames: usize, data: Vec<Complex32>) -> Result<ComplexSpectrogram> {
-        ensure_param!(n_bins >= 1, "a spectrogram needs at least one bin");
-        ensure_param!(
-            n_bins.checked_mul(n_frames) == Some(data.len()),
-            "{} values do not make {n_bins} bins x {n_frames} frames",
-            data.len()
-        );
-        Ok(ComplexSpectrogram { n_bins, n_frames, data })
-    }
-
-    /// All zeros (internal: `n_bins ≥ 1` is the caller's invariant).
-    pub(crate) fn zeros(n_bins: usize, n_frames: usize) -> ComplexSpectrogram {
-        assert!(n_bins >= 1, "internal: spectrogram without bins");
-        ComplexSpectrogram { n_bins, n_frames, data: vec![Complex32::new(0.0, 0.0); n_bins * n_frames] }
-    }
-
-    /// Reshape keeping the allocation when it is large enough (values left unspecified).
-    pub(crate) fn reshape_for_overwrite(&mut self, n_bins: usize, n_frames: usize) {
-        assert!(n_bins >= 1, "internal: spectrogram without bins");
-        self.n_bins = n_bins;
-        self.n_frames = n_frames;
-        let len = n_bins * n_frames;
-        if len > self.data.capacity() {
-            // `vec![zero; len]` would zero it on one thread (no calloc for a struct type): zero
-            // it in parallel, so the first touch of the pages is shared between the workers.
-            let mut data = Vec::new();
-            data.par_extend(rayon::iter::repeat_n(Complex32::new(0.0, 0.0), len));
-            self.data = data;
-        } else {
-            self.data.resize(len, Complex32::new(0.0, 0.0));
-        }
-    }
-
-    /// Number of frequency bins per frame (`n_fft / 2 + 1`).
-    pub fn n_bins(&self) -> usize {
-        self.n_bins
-    }
-
-    /// Number of frames.
-    pub fn n_frames(&self) -> usize {
-        self.n_frames
-    }
-
-    /// True when there are no frames.
-    pub fn is_empty(&self) -> bool {
-        self.n_frames == 0
-    }
-
-    /// The bins of frame `t` (panics if `t ≥ n_frames`).
-    pub fn frame(&self, t: usize) -> &[Complex32] {
-        &self.data[t * self.n_bins..(t + 1) * self.n_bins]
-    }
-
-    /// Frame `t`, mutable (for spectral processing before [`crate::spectral::Stft::inverse`]).
-    pub fn frame_mut(&mut self, t: usize) -> &mut [Complex32] {
-        &mut self.data[t * self.n_bins..(t + 1) * self.n_bins]
-    }
-
-    /// Iterate over the frames in time order.
-    pub fn frames(&self) -> std::slice::ChunksExact<'_, Complex32> {
-        self.data.chunks_exact(self.n_bins)
-    }
-
-    /// Iterate mutably over the frames in time order.
-    pub fn frames_mut(&mut self) -> std::slice::ChunksExactMut<'_, Complex32> {
-        self.data.chunks_exact_mut(self.n_bins)
-    }
-
-    /// The value of bin `bin` in frame `frame` (panics when out of range).
-    pub fn get(&self, bin: usize, frame: usize) -> Complex32 {
-        assert!(bin < self.n_bins, "bin {bin} out of range ({} bins)", self.n_bins);
-        self.data[frame * self.n_bins + bin]
-    }
-
-    /// The frame-major data.
-    pub fn as_slice(&self) -> &[Complex32] {
-        &self.data
-    }
-
-    /// The frame-major data, mutable.
-    pub fn as_mut_slice(&mut self) -> &mut [Complex32] {
-        &mut self.data
-    }
-
-    /// Give up the frame-major data.
-    pub fn into_vec(self) -> Vec<Complex32> {
-        self.data
-    }
-
+impl FrameMatrix<Complex32> {
     /// Magnitudes `|X|` (`np.abs(D)`), same units as the STFT.
     pub fn magnitude(&self) -> Spectrogram {
         self.map_real(|c| (c.re * c.re + c.im * c.im).sqrt())
@@ -288,7 +226,7 @@ impl ComplexSpectrogram {
         } else {
             out.iter_mut().zip(&self.data).for_each(|(o, &c)| *o = f(c));
         }
-        Spectrogram { n_bins: self.n_bins, n_frames: self.n_frames, data: out }
+        FrameMatrix { n_bins: self.n_bins, n_frames: self.n_frames, data: out }
     }
 }
 
