@@ -27,10 +27,12 @@ pub mod analysis;
 pub mod audio;
 pub mod demo;
 mod error;
+pub mod eval;
 pub mod io;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod progress;
+pub mod rhythm;
 pub mod spectral;
 
 pub use audio::{Audio, SourceInfo};

@@ -1,0 +1,1 @@
+//! A click track over the audio so the grid can be heard (downbeats accented).

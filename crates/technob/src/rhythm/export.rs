@@ -1,0 +1,1 @@
+//! Beat-grid exports: CSV, Audacity labels, rekordbox XML, Traktor NML, JAMS.
