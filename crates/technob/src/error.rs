@@ -18,6 +18,10 @@ pub enum Error {
     /// A parameter is out of its valid range (e.g. a zero sample rate or an FFT size of 1).
     #[error("invalid parameter: {0}")]
     InvalidParameter(String),
+    /// The input is usable but the analysis found nothing to report (no beat in silence, no
+    /// pitch in noise, ...). `analyze` reports such fields as `null`.
+    #[error("{0}")]
+    NoResult(String),
     /// Writing an output failed (disk full, permission denied, ...).
     #[error("cannot write output: {0}")]
     Output(String),
@@ -43,11 +47,22 @@ impl Error {
         }
     }
 
+    /// True when the analysis simply found nothing (see [`Error::NoResult`]), wherever the
+    /// error was wrapped.
+    pub fn is_no_result(&self) -> bool {
+        match self {
+            Error::NoResult(_) => true,
+            Error::File { source, .. } => source.is_no_result(),
+            _ => false,
+        }
+    }
+
     /// True when the problem is with the input (file or parameters), not with technob or the
     /// machine: the CLI exits with code 2 for these.
     pub fn is_input_error(&self) -> bool {
         match self {
             Error::InvalidInput(_) | Error::Unsupported(_) | Error::InvalidParameter(_) => true,
+            Error::NoResult(_) => true,
             Error::Io(_) => true,
             Error::Output(_) => false,
             Error::File { source, .. } => source.is_input_error(),

@@ -1,0 +1,190 @@
+//! Beat tracking with a bar-pointer state space (Whiteley, Cemgil & Godsill, "Bayesian
+//! modelling of temporal structure in musical audio", ISMIR 2006) in the efficient form of
+//! Krebs, Böck & Widmer ("An efficient state-space model for joint tempo and meter tracking",
+//! ISMIR 2015), decoded with Viterbi over sparse transitions.
+//!
+//! A state is (tempo interval τ in frames per beat, position φ in `0..τ`). Within a beat the
+//! pointer advances one frame per frame; only at a beat boundary may the tempo change, with
+//! probability `∝ exp(−λ·|τ'/τ − 1|)`. The first `τ / OBSERVATION_LAMBDA` positions of a beat
+//! are "beat" states observed with the beat activation `a(t)`; the others see `1 − a(t)`.
+//! Each frame costs O(states + tempi²), and only one predecessor per tempo and frame is stored
+//! (positions inside a beat have a single predecessor), so memory is tiny.
+
+/// Tempo-change penalty λ (madmom's `transition_lambda`).
+pub const TRANSITION_LAMBDA: f64 = 100.0;
+/// Fraction `1/λ_obs` of a beat whose states are "beat" states (madmom's `observation_lambda`).
+pub const OBSERVATION_LAMBDA: f64 = 16.0;
+/// At most this many tempo states (log-spaced) between the interval bounds.
+const MAX_TEMPI: usize = 48;
+
+/// The beat frames decoded from an activation, and the tempo interval at each beat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BeatPath {
+    /// Frame index of each beat (the activation peak within its beat region).
+    pub frames: Vec<usize>,
+    /// Average log-likelihood per frame of the decoded path.
+    pub log_likelihood: f64,
+}
+
+/// Tempo intervals (frames per beat) between `min_interval` and `max_interval`, at most
+/// [`MAX_TEMPI`] of them, log-spaced, distinct integers.
+pub fn intervals(min_interval: f64, max_interval: f64) -> Vec<usize> {
+    let lo = min_interval.floor().max(2.0) as usize;
+    let hi = (max_interval.ceil() as usize).max(lo);
+    if hi - lo < MAX_TEMPI {
+        return (lo..=hi).collect();
+    }
+    let mut out: Vec<usize> = (0..MAX_TEMPI)
+        .map(|i| {
+            let f = i as f64 / (MAX_TEMPI - 1) as f64;
+            (lo as f64 * (hi as f64 / lo as f64).powf(f)).round() as usize
+        })
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Decode the most likely beat sequence of `activation` (values in `(0, 1)`, one per frame)
+/// with tempo intervals `tempi` (frames per beat).
+pub fn decode_beats(activation: &[f64], tempi: &[usize]) -> BeatPath {
+    let n = activation.len();
+    let n_tempi = tempi.len();
+    if n == 0 || n_tempi == 0 {
+        return BeatPath { frames: Vec::new(), log_likelihood: f64::NEG_INFINITY };
+    }
+    // Log transition probabilities between tempi at a beat boundary, row = from.
+    let mut log_trans = vec![f64::NEG_INFINITY; n_tempi * n_tempi];
+    for (i, &from) in tempi.iter().enumerate() {
+        let weights: Vec<f64> = tempi
+            .iter()
+            .map(|&to| (-TRANSITION_LAMBDA * (to as f64 / from as f64 - 1.0).abs()).exp())
+            .collect();
+        let total: f64 = weights.iter().sum();
+        for (j, w) in weights.iter().enumerate() {
+            if *w > 1e-12 {
+                log_trans[i * n_tempi + j] = (w / total).ln();
+            }
+        }
+    }
+    let regions: Vec<usize> =
+        tempi.iter().map(|&tau| ((tau as f64 / OBSERVATION_LAMBDA).round() as usize).max(1)).collect();
+    // delta[j][φ]: best log probability of being at (τ_j, φ).
+    let mut delta: Vec<Vec<f64>> = tempi.iter().map(|&tau| vec![0.0; tau]).collect();
+    // Uniform start over all states (log of a constant omitted); observation of frame 0.
+    let obs = |t: usize| -> (f64, f64) {
+        let a = activation[t].clamp(1e-6, 1.0 - 1e-6);
+        (a.ln(), ((1.0 - a) / (OBSERVATION_LAMBDA - 1.0)).ln())
+    };
+    {
+        let (on, off) = obs(0);
+        for (j, d) in delta.iter_mut().enumerate() {
+            for (phi, v) in d.iter_mut().enumerate() {
+                *v = if phi < regions[j] { on } else { off };
+            }
+        }
+    }
+    // back[t * n_tempi + j]: tempo index the beat starting at (t, τ_j, φ = 0) came from.
+    let mut back = vec![0u16; n * n_tempi];
+    let mut last = vec![0.0; n_tempi];
+    for t in 1..n {
+        let (on, off) = obs(t);
+        for (j, d) in delta.iter().enumerate() {
+            last[j] = d[d.len() - 1];
+        }
+        for j in 0..n_tempi {
+            // Beat boundary: best predecessor end-of-beat state over all tempi.
+            let mut best = f64::NEG_INFINITY;
+            let mut arg = 0usize;
+            for i in 0..n_tempi {
+                let v = last[i] + log_trans[i * n_tempi + j];
+                if v > best {
+                    best = v;
+                    arg = i;
+                }
+            }
+            back[t * n_tempi + j] = arg as u16;
+            let d = &mut delta[j];
+            let len = d.len();
+            d.copy_within(0..len - 1, 1);
+            d[0] = best;
+            for (phi, v) in d.iter_mut().enumerate() {
+                *v += if phi < regions[j] { on } else { off };
+            }
+        }
+    }
+    // Best final state.
+    let mut best = (f64::NEG_INFINITY, 0usize, 0usize);
+    for (j, d) in delta.iter().enumerate() {
+        for (phi, &v) in d.iter().enumerate() {
+            if v > best.0 {
+                best = (v, j, phi);
+            }
+        }
+    }
+    let (score, mut j, mut phi) = best;
+    // Walk back: the beat containing frame t started at t − φ.
+    let mut frames = Vec::new();
+    let mut t = n - 1;
+    loop {
+        if phi > t {
+            break;
+        }
+        let start = t - phi;
+        // The beat is the activation peak within its beat region (madmom's `correct`).
+        let end = (start + regions[j]).min(n);
+        let peak = (start..end).fold(start, |p, f| if activation[f] > activation[p] { f } else { p });
+        frames.push(peak);
+        if start == 0 {
+            break;
+        }
+        let prev = back[start * n_tempi + j] as usize;
+        j = prev;
+        t = start - 1;
+        phi = tempi[j] - 1;
+    }
+    frames.reverse();
+    BeatPath { frames, log_likelihood: score / n as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pulses(n: usize, period: f64, offset: f64) -> Vec<f64> {
+        let mut a = vec![0.05; n];
+        let mut t = offset;
+        while (t as usize) < n {
+            a[t.round() as usize % n] = 0.9;
+            t += period;
+        }
+        a
+    }
+
+    #[test]
+    fn follows_a_steady_pulse() {
+        let a = pulses(3000, 46.875, 20.0);
+        let path = decode_beats(&a, &intervals(40.0, 55.0));
+        assert!(path.frames.len() >= 62, "{}", path.frames.len());
+        for &f in &path.frames[1..path.frames.len() - 1] {
+            let k = ((f as f64 - 20.0) / 46.875).round();
+            assert!((f as f64 - (20.0 + k * 46.875)).abs() <= 1.0, "beat at {f}");
+        }
+    }
+
+    #[test]
+    fn follows_a_tempo_change() {
+        let mut a = pulses(2000, 50.0, 10.0);
+        a.extend(pulses(2000, 45.0, 0.0));
+        let path = decode_beats(&a, &intervals(40.0, 56.0));
+        let late: Vec<usize> = path.frames.iter().copied().filter(|&f| f > 2100).collect();
+        let d: Vec<usize> = late.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(d.iter().all(|&x| (44..=46).contains(&x)), "{d:?}");
+    }
+
+    #[test]
+    fn intervals_are_bounded() {
+        assert_eq!(intervals(40.2, 44.7), vec![40, 41, 42, 43, 44, 45]);
+        let many = intervals(20.0, 200.0);
+        assert!(many.len() <= MAX_TEMPI && many[0] == 20 && *many.last().unwrap() == 200);
+    }
+}
