@@ -124,7 +124,12 @@ pub struct RhythmOptions<'a> {
 
 impl Default for RhythmOptions<'_> {
     fn default() -> Self {
-        RhythmOptions { tempo_range: (60.0, 200.0), style: Style::General, meters: vec![3, 4], progress: &NoProgress }
+        RhythmOptions {
+            tempo_range: (60.0, 200.0),
+            style: Style::General,
+            meters: vec![3, 4],
+            progress: &NoProgress,
+        }
     }
 }
 
