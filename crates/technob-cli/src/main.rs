@@ -44,6 +44,8 @@ enum Command {
     Info(commands::info::Args),
     /// Analyse a track (the bundled demo when no file is given) and print the analysis document.
     Analyze(commands::analyze::Args),
+    /// Track tempo, beats, downbeats and the DJ beat grid; export it for DJ software.
+    Beats(commands::beats::Args),
     /// Decode any supported file and write WAV or FLAC (optionally resampled or downmixed).
     Convert(commands::convert::Args),
     /// Write the bundled demo track (a synthesised techno track with known ground truth).
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Info(args) => commands::info::run(args),
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Beats(args) => commands::beats::run(args),
         Command::Convert(args) => commands::convert::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Plot(args) => commands::plot::run(args),

@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the shared way of reporting errors and warnings.
 
 pub(crate) mod analyze;
+pub(crate) mod beats;
 pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod info;
