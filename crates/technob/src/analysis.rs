@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audio::DecodeOptions;
 use crate::progress::{NoProgress, Progress};
+use crate::rhythm::{RhythmOptions, analyze_rhythm};
 use crate::{Audio, Error, Result, SourceInfo};
 
 /// Version of the JSON contract this library writes.
@@ -175,7 +176,7 @@ pub fn analyze_file(
 }
 
 /// Analyse decoded audio; `file` is what the document's `file` field says.
-pub fn analyze_audio(audio: &Audio, file: &str, _options: &AnalyzeOptions) -> Result<AnalysisDocument> {
+pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Result<AnalysisDocument> {
     if audio.n_frames() < MIN_ANALYSIS_FRAMES {
         return Err(Error::InvalidInput(format!(
             "too short to analyse: {} sample frame{} (at least {MIN_ANALYSIS_FRAMES} needed)",
@@ -183,15 +184,28 @@ pub fn analyze_audio(audio: &Audio, file: &str, _options: &AnalyzeOptions) -> Re
             if audio.n_frames() == 1 { "" } else { "s" }
         )));
     }
+    let rhythm_options = RhythmOptions { progress: options.progress, ..RhythmOptions::default() };
+    // "Nothing found" (silence, no periodicity) leaves the rhythm fields null; real errors stop.
+    let rhythm = match analyze_rhythm(audio, &rhythm_options) {
+        Ok(r) => Some(r),
+        Err(e) if e.is_no_result() => None,
+        Err(e) => return Err(e),
+    };
+    let rhythm = rhythm.as_ref();
     Ok(AnalysisDocument {
         schema_version: SCHEMA_VERSION,
         file: file.to_string(),
         audio: AudioSummary::from(audio.source()),
-        tempo: None,
-        beats: None,
-        downbeats: None,
-        beats_per_bar: None,
-        beat_grid: None,
+        tempo: rhythm.map(|r| Tempo { bpm: r.tempo.bpm, confidence: r.tempo.confidence }),
+        beats: rhythm.map(|r| r.beat_times()),
+        downbeats: rhythm.map(|r| r.downbeat_times()),
+        beats_per_bar: rhythm.map(|r| r.beats_per_bar),
+        beat_grid: rhythm.and_then(|r| r.grid.as_ref()).map(|g| BeatGrid {
+            bpm: g.bpm,
+            first_beat_s: g.first_beat_s,
+            first_downbeat_s: g.first_downbeat_s,
+            max_drift_ms: g.max_drift_ms,
+        }),
         key: None,
         tuning_hz: None,
         loudness: None,

@@ -43,6 +43,11 @@ pub struct PlotOptions {
     pub fmin_hz: f64,
     /// Dynamic range of the spectrogram colours in dB below its maximum.
     pub top_db: f64,
+    /// Beat times in seconds, drawn as thin lines over the waveform (empty: none). When beats
+    /// would be closer than 4 pixels, only downbeats are drawn.
+    pub beats: Vec<f64>,
+    /// Downbeat times in seconds, drawn as strong lines over the waveform (empty: none).
+    pub downbeats: Vec<f64>,
 }
 
 impl Default for PlotOptions {
@@ -55,6 +60,8 @@ impl Default for PlotOptions {
             title: None,
             fmin_hz: 20.0,
             top_db: 80.0,
+            beats: Vec::new(),
+            downbeats: Vec::new(),
         }
     }
 }
@@ -156,6 +163,8 @@ struct View<'a> {
 const BACKGROUND: RGBColor = RGBColor(16, 16, 24);
 const FOREGROUND: RGBColor = RGBColor(220, 220, 230);
 const WAVE: RGBColor = RGBColor(80, 200, 255);
+const BEAT: RGBColor = RGBColor(200, 200, 210);
+const DOWNBEAT: RGBColor = RGBColor(255, 140, 40);
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, view: &View, options: &PlotOptions) -> Result<()> {
     root.fill(&BACKGROUND).map_err(plot_error)?;
@@ -167,7 +176,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, view: &View, options:
     };
     let (_, height) = root.dim_in_pixel();
     let (top, bottom) = root.split_vertically((height as f64 * 0.3) as u32);
-    draw_waveform(&top, view)?;
+    draw_waveform(&top, view, options)?;
     draw_spectrogram(&bottom, view, options)
 }
 
@@ -175,7 +184,11 @@ fn axis_style() -> TextStyle<'static> {
     ("sans-serif", 14).into_font().color(&FOREGROUND)
 }
 
-fn draw_waveform<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, view: &View) -> Result<()> {
+fn draw_waveform<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    view: &View,
+    options: &PlotOptions,
+) -> Result<()> {
     let mut chart = ChartBuilder::on(area)
         .margin(8)
         .x_label_area_size(0)
@@ -202,6 +215,26 @@ fn draw_waveform<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, view: &View)
         envelope.iter().enumerate().rev().map(|(i, &(lo, _))| (view.t0 + (i as f64 + 0.5) * dt, lo as f64));
     let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
     chart.draw_series(std::iter::once(Polygon::new(outline, WAVE.filled()))).map_err(plot_error)?;
+    let visible = |t: &&f64| (view.t0..=view.t1).contains(*t);
+    let seconds_per_pixel = (view.t1 - view.t0) / f64::from(width.max(1));
+    let beats: Vec<f64> = options.beats.iter().filter(visible).copied().collect();
+    let spacing = beats.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
+    if spacing >= 4.0 * seconds_per_pixel {
+        chart
+            .draw_series(
+                beats.iter().map(|&t| PathElement::new(vec![(t, -1.0), (t, 1.0)], BEAT.stroke_width(1))),
+            )
+            .map_err(plot_error)?;
+    }
+    chart
+        .draw_series(
+            options
+                .downbeats
+                .iter()
+                .filter(visible)
+                .map(|&t| PathElement::new(vec![(t, -1.0), (t, 1.0)], DOWNBEAT.stroke_width(2))),
+        )
+        .map_err(plot_error)?;
     Ok(())
 }
 

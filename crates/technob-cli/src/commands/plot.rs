@@ -33,6 +33,9 @@ pub(crate) struct Args {
     /// Title (default: the file name).
     #[arg(long)]
     title: Option<String>,
+    /// Do not track and draw beats and downbeats over the waveform.
+    #[arg(long)]
+    no_beats: bool,
 }
 
 pub(crate) fn run(args: Args) -> u8 {
@@ -55,7 +58,19 @@ pub(crate) fn run(args: Args) -> u8 {
         let title = args.title.clone().unwrap_or_else(|| {
             input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         });
+        let (beats, downbeats) = if args.no_beats {
+            (Vec::new(), Vec::new())
+        } else {
+            match technob::rhythm::analyze_rhythm(&audio, &technob::rhythm::RhythmOptions::default()) {
+                Ok(r) => (r.beat_times(), r.downbeat_times()),
+                // No beat (silence, noise): the picture is still useful without the grid.
+                Err(e) if e.is_no_result() => (Vec::new(), Vec::new()),
+                Err(e) => return Err(e.in_file(&input)),
+            }
+        };
         let options = PlotOptions {
+            beats,
+            downbeats,
             width: args.width,
             height: args.height,
             from_s: args.from,
