@@ -52,6 +52,8 @@ enum Command {
     Demo(commands::demo::Args),
     /// Draw a waveform over a log-frequency spectrogram as PNG or SVG.
     Plot(commands::plot::Args),
+    /// Score beat tracking against annotations with mir_eval's metrics.
+    Eval(commands::eval::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Plot(args) => commands::plot::run(args),
+        Command::Eval(args) => commands::eval::run(args),
     };
     ExitCode::from(code)
 }

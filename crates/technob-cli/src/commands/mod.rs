@@ -4,6 +4,7 @@ pub(crate) mod analyze;
 pub(crate) mod beats;
 pub(crate) mod convert;
 pub(crate) mod demo;
+pub(crate) mod eval;
 pub(crate) mod info;
 pub(crate) mod plot;
 

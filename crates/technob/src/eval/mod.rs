@@ -1,2 +1,22 @@
 //! Evaluation metrics, ported from mir_eval (Raffel et al. 2014) and checked against its own
 //! expected outputs.
+//!
+//! - [`beat`]: beat tracking metrics (`mir_eval.beat`) and the downbeat F-measure;
+//! - [`tempo`]: tempo metrics (`mir_eval.tempo.detection`, Accuracy 1 and 2);
+//! - [`annotations`]: loaders for beat, downbeat and tempo annotation files;
+//! - [`dataset`]: the rhythm evaluation set of `../shared/data` and the bundled demo.
+//!
+//! ```
+//! use technob::eval::beat::evaluate_beats;
+//!
+//! let reference: Vec<f64> = (0..40).map(|i| 5.0 + 0.5 * i as f64).collect();
+//! let estimated: Vec<f64> = reference.iter().map(|t| t + 0.02).collect();
+//! let scores = evaluate_beats(&reference, &estimated)?;
+//! assert_eq!(scores.f_measure, 1.0);
+//! # Ok::<(), technob::Error>(())
+//! ```
+
+pub mod annotations;
+pub mod beat;
+pub mod dataset;
+pub mod tempo;

@@ -66,16 +66,20 @@ pub(crate) fn detrend(x: &[f32], width: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Autocorrelation of `x` for lags `0..max_lag`, normalised so that lag 0 is 1 (all zeros for
-/// a zero signal).
+/// Autocorrelation of `x` minus its mean for lags `0..max_lag`, normalised so that lag 0 is 1
+/// (all zeros for a constant signal).
 pub(crate) fn autocorrelation(x: &[f64], max_lag: usize) -> Vec<f64> {
     let n = x.len();
     let size = (2 * n).next_power_of_two().max(2);
     let mut planner = RealFftPlanner::<f64>::new();
     let fwd = planner.plan_fft_forward(size);
     let inv = planner.plan_fft_inverse(size);
+    // Mean removed: a non-negative envelope would otherwise correlate with itself at every lag.
+    let mean = x.iter().sum::<f64>() / n.max(1) as f64;
     let mut buf = vec![0.0; size];
-    buf[..n].copy_from_slice(x);
+    for (b, &v) in buf.iter_mut().zip(x) {
+        *b = v - mean;
+    }
     let mut spec = fwd.make_output_vec();
     if fwd.process(&mut buf, &mut spec).is_err() {
         return vec![0.0; max_lag];
