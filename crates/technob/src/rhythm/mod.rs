@@ -352,8 +352,7 @@ fn beat_cues(f: &OnsetFeatures, frames: &[usize]) -> downbeat::BeatCues {
             frames[i as usize]
         }
     };
-    for i in 0..n {
-        let fr = frames[i];
+    for (i, &fr) in frames.iter().enumerate() {
         let ii = i as isize;
         cues.harmony.push(cosine_distance(
             mean_chroma(f, beat_frame(ii - 1), fr),

@@ -15,7 +15,7 @@ pub const TRANSITION_LAMBDA: f64 = 100.0;
 /// Fraction `1/λ_obs` of a beat whose states are "beat" states (madmom's `observation_lambda`).
 pub const OBSERVATION_LAMBDA: f64 = 16.0;
 /// At most this many tempo states (log-spaced) between the interval bounds.
-const MAX_TEMPI: usize = 48;
+pub const MAX_TEMPI: usize = 48;
 
 /// The beat frames decoded from an activation, and the tempo interval at each beat.
 #[derive(Clone, Debug, PartialEq)]
