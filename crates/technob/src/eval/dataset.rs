@@ -1,9 +1,10 @@
 //! The rhythm evaluation set: the clips of `../shared/data` listed in `rhythm_clips.json`
 //! (embedded) plus the bundled demo, each scored against its annotations.
 //!
-//! Beats are scored on clips with full beat annotations only, with mir_eval's metrics but
-//! without the 5 s trim ([`DATASET_PARAMS`]): the clips are 3–30 s excerpts and two of them
-//! (the Jazz Trio Database and madmom clips) end before 5 s. Downbeats are scored where the
+//! Beats are scored on clips with full beat annotations only, with mir_eval's metrics and its
+//! standard protocol (beats before 5 s ignored) when the annotation lasts at least
+//! [`SHORT_CLIP_S`]; shorter clips (the Jazz Trio Database and madmom clips end before 5 s) are
+//! scored whole ([`DATASET_PARAMS`]). Downbeats are scored where the
 //! annotation has bar positions, tempo wherever the manifest gives one.
 
 use std::path::{Path, PathBuf};
@@ -28,7 +29,16 @@ pub fn default_data_dir() -> PathBuf {
     PathBuf::from("../shared/data")
 }
 
-/// The beat metric parameters of the dataset: mir_eval's, without the 5 s trim.
+/// Clips whose annotation ends before this are scored without mir_eval's 5 s trim.
+pub const SHORT_CLIP_S: f64 = 10.0;
+
+/// The beat metric parameters for a reference: mir_eval's defaults, or [`DATASET_PARAMS`] for
+/// a clip shorter than [`SHORT_CLIP_S`].
+pub fn params_for(reference_beats: &[f64]) -> BeatParams {
+    if reference_beats.last().is_some_and(|&t| t >= SHORT_CLIP_S) { BeatParams::default() } else { DATASET_PARAMS }
+}
+
+/// The beat metric parameters of short clips: mir_eval's, without the 5 s trim.
 pub const DATASET_PARAMS: BeatParams = BeatParams {
     min_beat_time: 0.0,
     f_measure_threshold: beat::F_MEASURE_THRESHOLD,
@@ -131,10 +141,11 @@ pub fn score_clip(name: &str, audio: &str, reference: &ClipReference, rhythm: &R
     };
     if let Some(ann) = &reference.beats {
         score.reference_beats = Some(ann.beats.len());
-        score.beats = Some(beat::evaluate_beats_with(&ann.beats, &est_beats, &DATASET_PARAMS)?);
+        let params = params_for(&ann.beats);
+        score.beats = Some(beat::evaluate_beats_with(&ann.beats, &est_beats, &params)?);
         if let Some(ref_down) = ann.downbeats() {
             score.downbeat_f_measure =
-                Some(beat::downbeat_f_measure_with(&ref_down, &rhythm.downbeat_times(), &DATASET_PARAMS)?);
+                Some(beat::downbeat_f_measure_with(&ref_down, &rhythm.downbeat_times(), &params)?);
         }
     }
     score.tempo = reference.tempo_bpm.map(|bpm| tempo::evaluate_tempo(bpm, rhythm.tempo.bpm));
