@@ -56,7 +56,7 @@ fn template(meter: u32, k: u32) -> [f64; 4] {
 }
 
 /// Probability of keeping the bar structure from one beat to the next.
-const KEEP_BAR: f64 = 0.995;
+const KEEP_BAR: f64 = 0.9999;
 /// Bonus (log) for the first beat being a downbeat: tracks mostly start on a bar line.
 const START_ON_DOWNBEAT: f64 = 0.5;
 
