@@ -66,8 +66,8 @@ pub(crate) fn detrend(x: &[f32], width: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Autocorrelation of `x` minus its mean for lags `0..max_lag`, normalised so that lag 0 is 1
-/// (all zeros for a constant signal).
+/// Unbiased autocorrelation of `x` minus its mean for lags `0..max_lag`, normalised so that
+/// lag 0 is 1 (all zeros for a constant signal).
 pub(crate) fn autocorrelation(x: &[f64], max_lag: usize) -> Vec<f64> {
     let n = x.len();
     let size = (2 * n).next_power_of_two().max(2);
@@ -93,7 +93,12 @@ pub(crate) fn autocorrelation(x: &[f64], max_lag: usize) -> Vec<f64> {
     }
     let r0 = out[0];
     let lags = max_lag.min(n);
-    let mut r: Vec<f64> = out[..lags].iter().map(|&v| if r0 > 0.0 { v / r0 } else { 0.0 }).collect();
+    // Unbiased estimate: lag τ sums only n − τ products, which matters on short clips.
+    let mut r: Vec<f64> = out[..lags]
+        .iter()
+        .enumerate()
+        .map(|(lag, &v)| if r0 > 0.0 { v / r0 * n as f64 / (n - lag) as f64 } else { 0.0 })
+        .collect();
     r.resize(max_lag, 0.0);
     r
 }
