@@ -35,7 +35,11 @@ pub const SHORT_CLIP_S: f64 = 10.0;
 /// The beat metric parameters for a reference: mir_eval's defaults, or [`DATASET_PARAMS`] for
 /// a clip shorter than [`SHORT_CLIP_S`].
 pub fn params_for(reference_beats: &[f64]) -> BeatParams {
-    if reference_beats.last().is_some_and(|&t| t >= SHORT_CLIP_S) { BeatParams::default() } else { DATASET_PARAMS }
+    if reference_beats.last().is_some_and(|&t| t >= SHORT_CLIP_S) {
+        BeatParams::default()
+    } else {
+        DATASET_PARAMS
+    }
 }
 
 /// The beat metric parameters of short clips: mir_eval's, without the 5 s trim.
