@@ -121,7 +121,8 @@ pub enum Style {
 pub struct RhythmOptions<'a> {
     /// Lowest and highest tempo considered, in BPM (default 60–200).
     pub tempo_range: (f64, f64),
-    /// Kind of music; [`Style::Techno`] narrows `tempo_range` to 115–155 unless it was set.
+    /// Kind of music; [`Style::Techno`] narrows `tempo_range` to 115–155 and `meters` to 4/4
+    /// unless they were changed from their defaults.
     pub style: Style,
     /// Meters (beats per bar) considered; default 3 and 4.
     pub meters: Vec<u32>,
@@ -208,7 +209,9 @@ pub fn analyze_rhythm(audio: &Audio, options: &RhythmOptions) -> Result<Rhythm> 
     let times: Vec<f64> = frames.iter().map(|&f| refine(&activation, f) / fps + ONSET_LATENCY_S).collect();
     options.progress.update("downbeats", 0.9);
     let cues = beat_cues(&features, &frames);
-    let (beats_per_bar, positions) = downbeat::meter_and_positions(&cues, &options.meters);
+    let meters: &[u32] =
+        if options.style == Style::Techno && options.meters == [3, 4] { &[4] } else { &options.meters };
+    let (beats_per_bar, positions) = downbeat::meter_and_positions(&cues, meters);
     let beats: Vec<Beat> =
         times.iter().zip(&positions).map(|(&time_s, &position)| Beat { time_s, position }).collect();
     let grid = grid::fit_grid(&beats);
