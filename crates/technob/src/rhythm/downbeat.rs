@@ -6,7 +6,9 @@
 //! over beat-synchronous cues that hold across styles: harmony changes at the bar line; the
 //! kick and bass accent beat 1 (and 3 in 4/4); snares, claps and hi-hats accent the back beats
 //! (2 and 4); and sections start on downbeats (long-window spectral change). The meter is the
-//! one whose bar length the cues repeat at.
+//! one whose bar length the cues repeat at. `analyze_rhythm` uses the templates twice: here,
+//! over the beats of a first pass, to choose the meter; then at every frame, in the joint
+//! beat/bar decoding of [`super::tracker::decode_bars`].
 
 /// Beat-synchronous cues, one value per beat, each standardised over the track.
 #[derive(Clone, Debug, Default)]
@@ -40,7 +42,7 @@ pub(crate) fn standardise(x: &mut [f64]) {
 
 /// Template weight of each cue for bar position `k` (0-based) of a `meter`-beat bar:
 /// `(harmony, change, low, back)`.
-fn template(meter: u32, k: u32) -> [f64; 4] {
+pub(crate) fn template(meter: u32, k: u32) -> [f64; 4] {
     match (meter, k) {
         (4, 0) => [1.0, 0.6, 0.5, -0.3],
         (4, 1) => [-0.3, -0.2, -0.5, 0.5],

@@ -4,7 +4,10 @@
 //! SuperFlux-style maximum filter, Böck & Widmer 2013) → [`tempo`] (periodicity over the whole
 //! track with a configurable prior) → [`tracker`] (a bar-pointer state space after Whiteley,
 //! Cemgil & Godsill 2006 and Krebs, Böck & Widmer 2015, decoded with Viterbi over sparse
-//! transitions) → [`grid`] (constant-tempo fit, tempo-change sections) → [`Rhythm`].
+//! transitions: first beats alone, which give the beat period and the statistics of the
+//! downbeat cues; [`downbeat`] picks the meter from how the cues repeat; then beats and bar
+//! positions jointly for that meter) → [`grid`] (constant-tempo fit, tempo-change sections) →
+//! [`Rhythm`].
 //! [`export`] writes the result for DJ software and annotation tools; [`click`] renders it as
 //! audible clicks.
 
@@ -201,19 +204,32 @@ pub fn analyze_rhythm(audio: &Audio, options: &RhythmOptions) -> Result<Rhythm> 
     let min_bpm = lo.max(global_bpm / TEMPO_FOLLOW);
     let max_bpm = hi.min(global_bpm * TEMPO_FOLLOW);
     let tempi = tracker::intervals(60.0 * fps / max_bpm, 60.0 * fps / min_bpm);
+    // Pass 1: beats alone, to learn the beat period, the cue statistics and the meter.
     let path = tracker::decode_beats(&activation, &tempi);
-    let frames = trim_inactive(&features, &path.frames);
+    let (a, b) = active_range(&features, &path.frames);
+    let frames = &path.frames[a..b];
     if frames.len() < 2 {
         return Err(Error::NoResult("no beat found: fewer than two beats in the audio".into()));
     }
-    let times: Vec<f64> = frames.iter().map(|&f| refine(&activation, f) / fps + ONSET_LATENCY_S).collect();
-    options.progress.update("downbeats", 0.9);
-    let cues = beat_cues(&features, &frames);
+    options.progress.update("downbeats", 0.8);
+    let cues = beat_cues(&features, frames);
     let meters: &[u32] =
         if options.style == Style::Techno && options.meters == [3, 4] { &[4] } else { &options.meters };
-    let (beats_per_bar, positions) = downbeat::meter_and_positions(&cues, meters);
-    let beats: Vec<Beat> =
-        times.iter().zip(&positions).map(|(&time_s, &position)| Beat { time_s, position }).collect();
+    let (beats_per_bar, _) = downbeat::meter_and_positions(&cues, meters);
+    // Pass 2: beats and downbeats jointly in the bar-pointer state space of that meter.
+    let frame_cues = FrameCues::new(&features, frames);
+    let bar = tracker::decode_bars(&activation, &tempi, beats_per_bar as usize, |t, k| {
+        JOINT_CUE_WEIGHT * frame_cues.evidence(t, beats_per_bar, k as u32)
+    });
+    let (a, b) = active_range(&features, &bar.frames);
+    if b - a < 2 {
+        return Err(Error::NoResult("no beat found: fewer than two beats in the audio".into()));
+    }
+    let beats: Vec<Beat> = bar.frames[a..b]
+        .iter()
+        .zip(&bar.positions[a..b])
+        .map(|(&f, &k)| Beat { time_s: refine(&activation, f) / fps + ONSET_LATENCY_S, position: k + 1 })
+        .collect();
     let grid = grid::fit_grid(&beats);
     let sections = grid::tempo_sections(&beats, duration_s);
     // The tempo of the longest constant-tempo section (the whole track when it is steady).
@@ -285,12 +301,12 @@ fn refine(activation: &[f64], peak: usize) -> f64 {
     peak as f64 + shift
 }
 
-/// Drop beats at the start and end without an onset (under a tenth of the median onset
-/// strength at beats): the state space runs over the whole signal, so it keeps "counting"
-/// through a silent lead-in or a fading tail.
-fn trim_inactive(f: &OnsetFeatures, frames: &[usize]) -> Vec<usize> {
+/// The range of beats to keep: leading and trailing beats without an onset (under a tenth of
+/// the median onset strength at beats) are dropped, because the state space runs over the whole
+/// signal and keeps "counting" through a silent lead-in or a fading tail.
+fn active_range(f: &OnsetFeatures, frames: &[usize]) -> (usize, usize) {
     if frames.len() < 2 {
-        return frames.to_vec();
+        return (0, frames.len());
     }
     let activity: Vec<f64> = frames
         .iter()
@@ -302,11 +318,90 @@ fn trim_inactive(f: &OnsetFeatures, frames: &[usize]) -> Vec<usize> {
         .collect();
     let mut sorted = activity.clone();
     sorted.sort_by(f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
-    let threshold = 0.1 * median;
+    let threshold = 0.1 * sorted[sorted.len() / 2];
     let first = activity.iter().position(|&a| a > threshold).unwrap_or(0);
     let last = activity.iter().rposition(|&a| a > threshold).unwrap_or(frames.len() - 1);
-    frames[first..=last].to_vec()
+    (first, last + 1)
+}
+
+/// Weight of the bar-position cues against the beat activation in the joint decoding.
+const JOINT_CUE_WEIGHT: f64 = 0.2;
+
+/// Downbeat cues at every frame, standardised with their statistics at the beats of the first
+/// pass, so that `evidence` speaks the units of [`downbeat::BeatCues`].
+struct FrameCues {
+    harmony: Vec<f64>,
+    change: Vec<f64>,
+    low: Vec<f64>,
+    back: Vec<f64>,
+}
+
+impl FrameCues {
+    fn new(f: &OnsetFeatures, beat_frames: &[usize]) -> FrameCues {
+        let n = f.len();
+        let mut intervals: Vec<usize> = beat_frames.windows(2).map(|w| w[1] - w[0]).collect();
+        intervals.sort_unstable();
+        let w = intervals.get(intervals.len() / 2).copied().unwrap_or(50).max(2);
+        // Prefix sums of the unit-sum pitch-class profiles.
+        let mut prefix = vec![[0.0f64; 12]; n + 1];
+        for (t, c) in f.chroma.iter().enumerate() {
+            let total: f32 = c.iter().sum();
+            let last = prefix[t];
+            for (k, (p, &v)) in prefix[t + 1].iter_mut().zip(c).enumerate() {
+                *p = last[k] + if total > 0.0 { f64::from(v / total) } else { 0.0 };
+            }
+        }
+        let mean = |a: usize, b: usize| -> Option<[f64; 12]> {
+            if b <= a {
+                return None;
+            }
+            let mut m = [0.0; 12];
+            for k in 0..12 {
+                m[k] = prefix[b][k] - prefix[a][k];
+            }
+            let norm = m.iter().map(|v| v * v).sum::<f64>().sqrt();
+            (norm > 1e-12).then(|| m.map(|v| v / norm))
+        };
+        let novelty = |span: usize| -> Vec<f64> {
+            (0..n)
+                .map(|t| cosine_distance(mean(t.saturating_sub(span), t), mean(t, (t + span).min(n))))
+                .collect()
+        };
+        let near = |x: &[f32]| -> Vec<f64> {
+            (0..n)
+                .map(|t| {
+                    let a = t.saturating_sub(2);
+                    let b = (t + 3).min(n);
+                    x[a..b].iter().fold(0.0f32, |m, &v| m.max(v)) as f64
+                })
+                .collect()
+        };
+        let low = near(&f.low);
+        let mid = near(&f.mid);
+        let high = near(&f.high);
+        let mut cues = FrameCues {
+            harmony: novelty(w),
+            change: novelty(2 * w),
+            low,
+            back: mid.iter().zip(&high).map(|(a, b)| a + b).collect(),
+        };
+        for x in [&mut cues.harmony, &mut cues.change, &mut cues.low, &mut cues.back] {
+            let at: Vec<f64> = beat_frames.iter().map(|&t| x[t.min(n - 1)]).collect();
+            let mu = at.iter().sum::<f64>() / at.len().max(1) as f64;
+            let sd = (at.iter().map(|v| (v - mu) * (v - mu)).sum::<f64>() / at.len().max(1) as f64).sqrt();
+            for v in x.iter_mut() {
+                *v = if sd > 1e-12 { (*v - mu) / sd } else { 0.0 };
+            }
+        }
+        cues
+    }
+
+    /// How much frame `t` looks like bar position `k` (0-based) of a `meter`-beat bar.
+    fn evidence(&self, t: usize, meter: u32, k: u32) -> f64 {
+        let w = downbeat::template(meter, k);
+        (w[0] * self.harmony[t] + w[1] * self.change[t] + w[2] * self.low[t] + w[3] * self.back[t])
+            .clamp(-3.0, 3.0)
+    }
 }
 
 /// Mean pitch-class profile over frames `a..b`, normalised to unit length.
