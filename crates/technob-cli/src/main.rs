@@ -1,10 +1,50 @@
 //! `technob`: the command-line shell over the technob library. Each command parses its
 //! arguments, calls one library function, and prints the result; no DSP lives here.
 
+/// `println!` for results on stdout: a closed pipe (`technob analyze --json | head`) ends the
+/// program quietly with success instead of panicking, any other write error exits 1.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::stdout::write(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `print!` for results on stdout, with the same handling of a closed pipe as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::stdout::write(format_args!($($arg)*)) };
+}
+
 mod commands;
 mod progress;
 
 use std::process::ExitCode;
+
+/// Writing results to stdout without panicking when the reader goes away.
+pub(crate) mod stdout {
+    use std::io::Write;
+
+    /// Write `args` to stdout; see [`outln!`].
+    pub(crate) fn write(args: std::fmt::Arguments<'_>) {
+        let result = std::io::stdout().lock().write_fmt(args);
+        if let Err(e) = result {
+            exit_on(&e);
+        }
+    }
+
+    /// Flush stdout before exiting, with the same error handling as [`write`].
+    pub(crate) fn flush() {
+        if let Err(e) = std::io::stdout().lock().flush() {
+            exit_on(&e);
+        }
+    }
+
+    fn exit_on(e: &std::io::Error) -> ! {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader has all it wanted; what is left would be thrown away anyway.
+            std::process::exit(i32::from(crate::exit::OK));
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(i32::from(crate::exit::FAILURE));
+    }
+}
 
 use clap::{Parser, Subcommand};
 
@@ -74,5 +114,6 @@ fn main() -> ExitCode {
         Command::Plot(args) => commands::plot::run(args),
         Command::Eval(args) => commands::eval::run(args),
     };
+    stdout::flush();
     ExitCode::from(code)
 }

@@ -39,7 +39,7 @@ pub(crate) fn run(args: Args) -> u8 {
     };
     if args.json {
         match to_json(&doc) {
-            Ok(line) => println!("{line}"),
+            Ok(line) => outln!("{line}"),
             Err(code) => return code,
         }
     } else {
@@ -51,8 +51,8 @@ pub(crate) fn run(args: Args) -> u8 {
 fn print_human(doc: &AnalysisDocument) {
     let a = &doc.audio;
     let depth = a.bit_depth.map(|b| format!(", {b}-bit")).unwrap_or_default();
-    println!("file        {}", doc.file);
-    println!(
+    outln!("file        {}", doc.file);
+    outln!(
         "audio       {} / {}, {} Hz, {} ch{depth}, {} ({} frames)",
         a.format,
         a.codec,
@@ -63,51 +63,51 @@ fn print_human(doc: &AnalysisDocument) {
     );
     let na = "not analysed";
     match &doc.tempo {
-        Some(t) => println!("tempo       {:.2} BPM (confidence {:.2})", t.bpm, t.confidence),
-        None => println!("tempo       {na}"),
+        Some(t) => outln!("tempo       {:.2} BPM (confidence {:.2})", t.bpm, t.confidence),
+        None => outln!("tempo       {na}"),
     }
     match &doc.beats {
-        Some(b) => println!(
-            "beats       {} beats, {} downbeats",
-            b.len(),
-            doc.downbeats.as_ref().map_or(0, Vec::len)
-        ),
-        None => println!("beats       {na}"),
+        Some(b) => {
+            outln!("beats       {} beats, {} downbeats", b.len(), doc.downbeats.as_ref().map_or(0, Vec::len))
+        }
+        None => outln!("beats       {na}"),
     }
     match &doc.beat_grid {
-        Some(g) => println!(
+        Some(g) => outln!(
             "beat grid   {:.2} BPM from {:.3} s, first downbeat {:.3} s, max drift {:.1} ms",
-            g.bpm, g.first_beat_s, g.first_downbeat_s, g.max_drift_ms
+            g.bpm,
+            g.first_beat_s,
+            g.first_downbeat_s,
+            g.max_drift_ms
         ),
-        None => println!("beat grid   {na}"),
+        None => outln!("beat grid   {na}"),
     }
     match &doc.key {
         Some(k) => {
-            println!("key         {} ({}, {}), confidence {:.2}", k.name, k.camelot, k.open_key, k.confidence)
+            outln!("key         {} ({}, {}), confidence {:.2}", k.name, k.camelot, k.open_key, k.confidence)
         }
-        None => println!("key         {na}"),
+        None => outln!("key         {na}"),
     }
     match doc.tuning_hz {
-        Some(t) => println!("tuning      A4 = {t:.1} Hz"),
-        None => println!("tuning      {na}"),
+        Some(t) => outln!("tuning      A4 = {t:.1} Hz"),
+        None => outln!("tuning      {na}"),
     }
     match &doc.loudness {
-        Some(l) => println!(
+        Some(l) => outln!(
             "loudness    {:.1} LUFS integrated, {:.1} LU range, {:.1} dBTP true peak",
-            l.integrated_lufs, l.range_lu, l.true_peak_dbtp
+            l.integrated_lufs,
+            l.range_lu,
+            l.true_peak_dbtp
         ),
-        None => println!("loudness    {na}"),
+        None => outln!("loudness    {na}"),
     }
     match &doc.segments {
         Some(segs) => {
-            println!("segments    {}", segs.len());
+            outln!("segments    {}", segs.len());
             for s in segs {
-                println!(
-                    "  {:>8.2}-{:<8.2} {:<9} {} {:>3} bars",
-                    s.start_s, s.end_s, s.label, s.group, s.bars
-                );
+                outln!("  {:>8.2}-{:<8.2} {:<9} {} {:>3} bars", s.start_s, s.end_s, s.label, s.group, s.bars);
             }
         }
-        None => println!("segments    {na}"),
+        None => outln!("segments    {na}"),
     }
 }

@@ -108,7 +108,7 @@ pub(crate) fn run(args: Args) -> u8 {
         }
         match &args.out {
             Some(out) => technob::io::write_bytes(out, text.as_bytes())?,
-            None => print!("{text}"),
+            None => out!("{text}"),
         }
 
         if let Some(click_out) = &args.click {

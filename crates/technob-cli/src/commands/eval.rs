@@ -116,21 +116,21 @@ fn run_pair(ref_path: &Path, est_path: &Path, min_beat_time: f64, json: bool) ->
         };
         return match to_json(&doc) {
             Ok(line) => {
-                println!("{line}");
+                outln!("{line}");
                 exit::OK
             }
             Err(code) => code,
         };
     }
-    println!("reference   {ref_name} ({} beats)", reference.beats.len());
-    println!("estimate    {est_name} ({} beats)", estimated.beats.len());
-    println!("scored      beats from {min_beat_time} s on");
+    outln!("reference   {ref_name} ({} beats)", reference.beats.len());
+    outln!("estimate    {est_name} ({} beats)", estimated.beats.len());
+    outln!("scored      beats from {min_beat_time} s on");
     for (name, value) in scores.mir_eval_named() {
-        println!("{name:<32} {value:.4}");
+        outln!("{name:<32} {value:.4}");
     }
     match (downbeat_f_measure, reference.positions.is_some()) {
-        (Some(f), _) => println!("{:<32} {f:.4}", "Downbeat F-measure"),
-        (None, true) => println!("{:<32} n/a (the estimate has no bar positions)", "Downbeat F-measure"),
+        (Some(f), _) => outln!("{:<32} {f:.4}", "Downbeat F-measure"),
+        (None, true) => outln!("{:<32} n/a (the estimate has no bar positions)", "Downbeat F-measure"),
         (None, false) => {}
     }
     exit::OK
@@ -158,7 +158,7 @@ fn run_dataset(data_dir: Option<PathBuf>, json: bool) -> u8 {
     if json {
         let dir_name = display(&dir);
         match to_json(&DatasetReport { data_dir: &dir_name, clips: &clips, mean }) {
-            Ok(line) => println!("{line}"),
+            Ok(line) => outln!("{line}"),
             Err(code) => return code,
         }
     } else {
@@ -216,16 +216,16 @@ fn print_table(clips: &[ClipScore], mean: &DatasetSummary) {
         "clip", "F", "CMLt", "AMLt", "Cemgil", "P", "InfoG", "Goto", "DbF", "ref BPM", "est BPM", "1%",
         "Acc1", "Acc2",
     ];
-    println!("{}", row(&header.map(str::to_string)));
+    outln!("{}", row(&header.map(str::to_string)));
     let bpm = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.2}"));
     for c in clips {
         if let Some(err) = &c.error {
-            println!("{:<18} error: {}", c.name, one_line(err));
+            outln!("{:<18} error: {}", c.name, one_line(err));
             continue;
         }
         let [f, cmlt, amlt, cemgil, p, ig, goto, dbf] = beat_cells(c.beats.as_ref(), c.downbeat_f_measure);
         let t = c.tempo.as_ref();
-        println!(
+        outln!(
             "{}",
             row(&[
                 c.name.clone(),
@@ -246,7 +246,7 @@ fn print_table(clips: &[ClipScore], mean: &DatasetSummary) {
         );
     }
     let [f, cmlt, amlt, cemgil, p, ig, goto, dbf] = beat_cells(mean.beats.as_ref(), mean.downbeat_f_measure);
-    println!(
+    outln!(
         "{}",
         row(&[
             "mean".to_string(),
@@ -265,8 +265,12 @@ fn print_table(clips: &[ClipScore], mean: &DatasetSummary) {
             cell(mean.accuracy2),
         ])
     );
-    println!(
+    outln!(
         "mean over {} clips with beats, {} with downbeats, {} with a tempo; {} of {} clips failed",
-        mean.beat_clips, mean.downbeat_clips, mean.tempo_clips, mean.errors, mean.clips
+        mean.beat_clips,
+        mean.downbeat_clips,
+        mean.tempo_clips,
+        mean.errors,
+        mean.clips
     );
 }

@@ -40,12 +40,12 @@ pub(crate) fn run(args: Args) -> u8 {
         let audio = AudioSummary::from(&info);
         if args.json {
             match to_json(&InfoLine { file: &name, audio }) {
-                Ok(line) => println!("{line}"),
+                Ok(line) => outln!("{line}"),
                 Err(c) => code = code.max(c),
             }
         } else {
             let depth = audio.bit_depth.map(|b| format!(", {b}-bit")).unwrap_or_default();
-            println!(
+            outln!(
                 "{name}: {} / {}, {} Hz, {} ch{depth}, {} ({} frames)",
                 audio.format,
                 audio.codec,
