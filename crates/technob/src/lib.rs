@@ -34,6 +34,7 @@ pub mod plot;
 pub mod progress;
 pub mod rhythm;
 pub mod spectral;
+pub mod tonal;
 
 pub use audio::{Audio, SourceInfo};
 pub(crate) use error::ensure_param;
