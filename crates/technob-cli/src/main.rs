@@ -86,6 +86,8 @@ enum Command {
     Analyze(commands::analyze::Args),
     /// Track tempo, beats, downbeats and the DJ beat grid; export it for DJ software.
     Beats(commands::beats::Args),
+    /// Estimate the key (Camelot, Open Key), the keys to mix into, and key changes over time.
+    Key(commands::key::Args),
     /// Decode any supported file and write WAV or FLAC (optionally resampled or downmixed).
     Convert(commands::convert::Args),
     /// Write the bundled demo track (a synthesised techno track with known ground truth).
@@ -109,6 +111,7 @@ fn main() -> ExitCode {
         Command::Info(args) => commands::info::run(args),
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Beats(args) => commands::beats::run(args),
+        Command::Key(args) => commands::key::run(args),
         Command::Convert(args) => commands::convert::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Plot(args) => commands::plot::run(args),

@@ -20,6 +20,10 @@ fn main() {
             }
         };
         let dt = t.elapsed().as_secs_f64();
+        if std::env::var("PCP").is_ok() {
+            let m = pcp.iter().fold(0.0f64, |a, &b| a.max(b));
+            println!("{:?}", pcp.iter().map(|v| (v / m * 100.0).round()).collect::<Vec<_>>());
+        }
         let name = path.rsplit('/').next().unwrap_or(&path).chars().take(28).collect::<String>();
         let mut line = format!("{name:<28} {dt:.3}s");
         for p in KeyProfile::ALL {

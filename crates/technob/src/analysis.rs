@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::audio::DecodeOptions;
 use crate::progress::{NoProgress, Progress};
 use crate::rhythm::{RhythmOptions, analyze_rhythm};
+use crate::tonal::key::{KeyOptions, estimate_key};
 use crate::{Audio, Error, Result, SourceInfo};
 
 /// Version of the JSON contract this library writes.
@@ -192,6 +193,21 @@ pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Res
         Err(e) => return Err(e),
     };
     let rhythm = rhythm.as_ref();
+    options.progress.update("key", 0.9);
+    let mono = if audio.n_channels() == 1 { None } else { Some(audio.to_mono()) };
+    let y = mono.as_ref().unwrap_or(audio).channel(0);
+    let key = match estimate_key(y, f64::from(audio.sample_rate()), &KeyOptions::default()) {
+        Ok(k) => Some(Key {
+            name: k.name,
+            tonic: k.tonic,
+            mode: k.mode.as_str().to_string(),
+            camelot: k.camelot,
+            open_key: k.open_key,
+            confidence: (k.confidence * 1000.0).round() / 1000.0,
+        }),
+        Err(e) if e.is_no_result() => None,
+        Err(e) => return Err(e),
+    };
     Ok(AnalysisDocument {
         schema_version: SCHEMA_VERSION,
         file: file.to_string(),
@@ -206,7 +222,7 @@ pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Res
             first_downbeat_s: g.first_downbeat_s,
             max_drift_ms: g.max_drift_ms,
         }),
-        key: None,
+        key,
         tuning_hz: None,
         loudness: None,
         segments: None,

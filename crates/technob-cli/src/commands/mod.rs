@@ -6,6 +6,7 @@ pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod eval;
 pub(crate) mod info;
+pub(crate) mod key;
 pub(crate) mod plot;
 
 use std::path::Path;

@@ -478,11 +478,30 @@ pub fn estimate_from_profile(pcp: &[f64; 12], profile: KeyProfile) -> Result<Key
     Ok(KeyEstimate::from_scores(&scores, profile, pcp))
 }
 
+/// Lowest frequency that counts towards the key, in Hz: above the fundamental of a techno
+/// kick (40–65 Hz), which is often tuned to nothing in particular, but below the bass line's
+/// second harmonic.
+pub const KEY_FMIN_HZ: f64 = 65.0;
+/// Highest frequency that counts towards the key, in Hz.
+pub const KEY_FMAX_HZ: f64 = 5000.0;
+/// Frames in the running median that keeps the sustained (harmonic) part of each frequency
+/// bin and drops drums (Fitzgerald 2010's harmonic filter), about 0.65 s.
+pub const HARMONIC_MEDIAN_FRAMES: usize = 7;
+
+fn env_f(name: &str, default: f64) -> f64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 /// Per-frame chroma for key estimation: each frame scaled to a maximum of 1 (index 0 = C);
 /// frames without energy (under 1 % of the loudest frame) are all zeros. Also returns the
 /// hop between frames in seconds.
+///
+/// Magnitude STFT (~186 ms frames, half overlap) → per-bin running median over
+/// [`HARMONIC_MEDIAN_FRAMES`] (the harmonic part: kicks and hats removed) → bins between
+/// [`KEY_FMIN_HZ`] and [`KEY_FMAX_HZ`] folded onto the nearest pitch class of the tuned
+/// 12-tone grid with a cos² weight.
 pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12]>, f64)> {
-    use crate::spectral::{ChromaConfig, StftConfig, chroma_stft};
+    use crate::spectral::{Stft, StftConfig};
     crate::ensure_param!(
         sr.is_finite() && sr >= 4000.0,
         "key estimation needs a sample rate of at least 4 kHz, got {sr} Hz"
@@ -493,32 +512,70 @@ pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12
     );
     // About 186 ms frames (8192 samples at 44.1 kHz): semitone resolution down to ~A1.
     let n_fft = ((sr * 0.186) as usize).next_power_of_two().max(1024);
-    let stft = StftConfig { hop_length: n_fft / 2, ..StftConfig::with_n_fft(n_fft) };
-    let config = ChromaConfig {
-        tuning: tuning_cents / 100.0,
-        octwidth: None,
-        frame_norm: None,
-        ..ChromaConfig::default()
-    };
-    let chroma = chroma_stft(y, sr, &stft, &config)?;
-    let energies: Vec<f64> = chroma.frames().map(|f| f.iter().map(|&v| f64::from(v)).sum()).collect();
-    let loudest = energies.iter().fold(0.0f64, |m, &e| m.max(e));
-    let floor = 0.01 * loudest;
-    let frames = chroma
-        .frames()
-        .zip(&energies)
-        .map(|(frame, &e)| {
-            let mut out = [0.0f64; 12];
-            let max = frame.iter().fold(0.0f32, |m, &v| m.max(v));
-            if e > floor && max > 0.0 {
-                for (o, &v) in out.iter_mut().zip(frame) {
-                    *o = f64::from(v / max);
-                }
-            }
-            out
+    let stft = Stft::new(StftConfig { hop_length: n_fft / 2, ..StftConfig::with_n_fft(n_fft) })?;
+    let spec = stft.magnitude(y);
+    let fmin = env_f("TB_FMIN", KEY_FMIN_HZ);
+    let fmax = env_f("TB_FMAX", KEY_FMAX_HZ).min(0.5 * sr);
+    let median = env_f("TB_MED", HARMONIC_MEDIAN_FRAMES as f64) as usize;
+    let compress = env_f("TB_LOG", 0.0);
+    let bin_hz = sr / n_fft as f64;
+    let lo = (fmin / bin_hz).ceil() as usize;
+    let hi = ((fmax / bin_hz).floor() as usize).min(spec.n_bins().saturating_sub(1));
+    // Pitch class and weight of each bin.
+    let a4 = 440.0 * 2f64.powf(tuning_cents / 1200.0);
+    let map: Vec<(usize, f64)> = (lo..=hi)
+        .map(|k| {
+            let midi = 69.0 + 12.0 * (k as f64 * bin_hz / a4).log2();
+            let nearest = midi.round();
+            let d = midi - nearest;
+            let w = (std::f64::consts::PI * d).cos().powi(2);
+            ((nearest as i64).rem_euclid(12) as usize, w)
         })
         .collect();
-    Ok((frames, stft.hop_length as f64 / sr))
+    let n_frames = spec.n_frames();
+    let n_bins = hi + 1 - lo.min(hi + 1);
+    // Harmonic part: running median over time of each bin.
+    let half = median / 2;
+    let mut harmonic = vec![0.0f32; n_frames * n_bins];
+    let mut window: Vec<f32> = Vec::with_capacity(median.max(1));
+    for b in 0..n_bins {
+        for t in 0..n_frames {
+            let a = t.saturating_sub(half);
+            let z = (t + half + 1).min(n_frames);
+            window.clear();
+            window.extend((a..z).map(|u| spec.frame(u)[lo + b]));
+            window.sort_by(f32::total_cmp);
+            harmonic[t * n_bins + b] =
+                if median > 1 { window[window.len() / 2] } else { spec.frame(t)[lo + b] };
+        }
+    }
+    let mut frames: Vec<[f64; 12]> = harmonic
+        .chunks_exact(n_bins.max(1))
+        .map(|row| {
+            let mut c = [0.0f64; 12];
+            for (&m, &(pc, w)) in row.iter().zip(&map) {
+                let v = f64::from(m);
+                let v = if compress > 0.0 { (1.0 + compress * v).ln() } else { v };
+                c[pc] += w * v;
+            }
+            c
+        })
+        .collect();
+    if n_bins == 0 {
+        frames = vec![[0.0; 12]; n_frames];
+    }
+    let energies: Vec<f64> = frames.iter().map(|f| f.iter().sum()).collect();
+    let loudest = energies.iter().fold(0.0f64, |m, &e| m.max(e));
+    let floor = 0.01 * loudest;
+    for (frame, &e) in frames.iter_mut().zip(&energies) {
+        let max = frame.iter().fold(0.0f64, |m, &v| m.max(v));
+        if e > floor && max > 0.0 {
+            frame.iter_mut().for_each(|v| *v /= max);
+        } else {
+            *frame = [0.0; 12];
+        }
+    }
+    Ok((frames, stft.config().hop_length as f64 / sr))
 }
 
 /// Sum of chroma frames (a pitch-class profile).
