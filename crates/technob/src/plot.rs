@@ -48,6 +48,11 @@ pub struct PlotOptions {
     pub beats: Vec<f64>,
     /// Downbeat times in seconds, drawn as strong lines over the waveform (empty: none).
     pub downbeats: Vec<f64>,
+    /// A pitch track `(time s, f0 Hz)` drawn over the spectrogram; an f0 of 0 (unvoiced)
+    /// breaks the line (empty: none).
+    pub f0: Vec<(f64, f64)>,
+    /// Highest frequency of the spectrogram in Hz (default: Nyquist).
+    pub fmax_hz: Option<f64>,
 }
 
 impl Default for PlotOptions {
@@ -62,6 +67,8 @@ impl Default for PlotOptions {
             top_db: 80.0,
             beats: Vec::new(),
             downbeats: Vec::new(),
+            f0: Vec::new(),
+            fmax_hz: None,
         }
     }
 }
@@ -165,6 +172,7 @@ const FOREGROUND: RGBColor = RGBColor(220, 220, 230);
 const WAVE: RGBColor = RGBColor(80, 200, 255);
 const BEAT: RGBColor = RGBColor(200, 200, 210);
 const DOWNBEAT: RGBColor = RGBColor(255, 140, 40);
+const PITCH: RGBColor = RGBColor(80, 255, 120);
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, view: &View, options: &PlotOptions) -> Result<()> {
     root.fill(&BACKGROUND).map_err(plot_error)?;
@@ -255,7 +263,8 @@ fn draw_spectrogram<DB: DrawingBackend>(
     view: &View,
     options: &PlotOptions,
 ) -> Result<()> {
-    let fmax = view.sr / 2.0;
+    let nyquist = view.sr / 2.0;
+    let fmax = options.fmax_hz.filter(|&f| f > options.fmin_hz && f < nyquist).unwrap_or(nyquist);
     let mut chart = ChartBuilder::on(area)
         .margin(8)
         .x_label_area_size(40)
@@ -268,6 +277,20 @@ fn draw_spectrogram<DB: DrawingBackend>(
     let image = plotters::element::BitMapElement::with_owned_buffer((view.t0, fmax), (w, h), pixels)
         .ok_or_else(|| Error::Output("spectrogram buffer has the wrong size".into()))?;
     chart.draw_series(std::iter::once(image)).map_err(plot_error)?;
+    // The pitch track, one line per voiced run inside the view.
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    for &(t, f) in &options.f0 {
+        if f > options.fmin_hz && f < fmax && (view.t0..=view.t1).contains(&t) {
+            run.push((t, f));
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    runs.push(run);
+    for run in runs.into_iter().filter(|r| !r.is_empty()) {
+        chart.draw_series(LineSeries::new(run, PITCH.stroke_width(2))).map_err(plot_error)?;
+    }
     chart
         .configure_mesh()
         .disable_mesh()
