@@ -549,14 +549,42 @@ pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12
                 if median > 1 { window[window.len() / 2] } else { spec.frame(t)[lo + b] };
         }
     }
+    let peaks_mode = env_f("TB_PEAKS", 0.0) > 0.0;
+    let n_harm = env_f("TB_HARM", 4.0) as usize;
+    let slope = env_f("TB_SLOPE", 0.6);
     let mut frames: Vec<[f64; 12]> = harmonic
         .chunks_exact(n_bins.max(1))
         .map(|row| {
             let mut c = [0.0f64; 12];
-            for (&m, &(pc, w)) in row.iter().zip(&map) {
-                let v = f64::from(m);
-                let v = if compress > 0.0 { (1.0 + compress * v).ln() } else { v };
-                c[pc] += w * v;
+            if peaks_mode {
+                let top = row.iter().fold(0.0f32, |m, &v| m.max(v));
+                let thresh = top * 1e-3;
+                for b in 1..row.len().saturating_sub(1) {
+                    let (l, m, r) = (row[b - 1], row[b], row[b + 1]);
+                    if m > l && m >= r && m > thresh {
+                        let (l, m, r) = (f64::from(l), f64::from(m), f64::from(r));
+                        let denom = l - 2.0 * m + r;
+                        let shift = if denom.abs() > 1e-20 { (0.5 * (l - r) / denom).clamp(-0.5, 0.5) } else { 0.0 };
+                        let amp = m - 0.25 * (l - r) * shift;
+                        let freq = (lo + b) as f64 * bin_hz + shift * bin_hz;
+                        let amp = if compress > 0.0 { (1.0 + compress * amp).ln() } else { amp };
+                        for h in 1..=n_harm.max(1) {
+                            let f0 = freq / h as f64;
+                            if f0 < fmin * 0.5 { break; }
+                            let midi = 69.0 + 12.0 * (f0 / a4).log2();
+                            let nearest = midi.round();
+                            let d = midi - nearest;
+                            let w = (std::f64::consts::PI * d).cos().powi(2) * slope.powi(h as i32 - 1);
+                            c[(nearest as i64).rem_euclid(12) as usize] += w * amp * amp;
+                        }
+                    }
+                }
+            } else {
+                for (&m, &(pc, w)) in row.iter().zip(&map) {
+                    let v = f64::from(m);
+                    let v = if compress > 0.0 { (1.0 + compress * v).ln() } else { v };
+                    c[pc] += w * v;
+                }
             }
             c
         })
