@@ -225,7 +225,9 @@ impl FromStr for EvalKey {
     fn from_str(s: &str) -> Result<EvalKey> {
         let fields: Vec<&str> = s.split_whitespace().collect();
         let is_x = s.to_lowercase() == "x";
-        if fields.len() != 2 && !(!fields.is_empty() && is_x) {
+        // mir_eval: two fields, or the single field 'X' (the whole string, untrimmed).
+        let single_x = !fields.is_empty() && is_x;
+        if fields.len() != 2 && !single_x {
             return Err(Error::InvalidInput(format!("'{s}' is not in the form '(key) (mode)' or 'X'")));
         }
         if is_x {
@@ -264,11 +266,15 @@ pub fn weighted_score_keys(reference: EvalKey, estimate: EvalKey) -> f64 {
         return 0.0;
     };
     let up = (e.tonic + 12 - r.tonic) % 12;
+    // The relative key: 9 semitones up from a major reference, 3 up from a minor one.
+    let relative_up = match r.mode {
+        Mode::Major => Some(9),
+        Mode::Minor => Some(3),
+        Mode::Other => None,
+    };
     if e.mode == r.mode && up == 7 {
         FIFTH
-    } else if e.mode != r.mode && r.mode == Mode::Major && up == 9 {
-        RELATIVE
-    } else if e.mode != r.mode && r.mode == Mode::Minor && up == 3 {
+    } else if e.mode != r.mode && relative_up == Some(up) {
         RELATIVE
     } else if e.mode != r.mode && up == 0 {
         PARALLEL
