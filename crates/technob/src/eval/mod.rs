@@ -3,6 +3,8 @@
 //!
 //! - [`beat`]: beat tracking metrics (`mir_eval.beat`) and the downbeat F-measure;
 //! - [`tempo`]: tempo metrics (`mir_eval.tempo.detection`, Accuracy 1 and 2);
+//! - [`key`]: the MIREX key score (`mir_eval.key`), key labels, the key evaluation set;
+//! - [`transcription`]: note transcription metrics (`mir_eval.transcription`), note loaders;
 //! - [`annotations`]: loaders for beat, downbeat and tempo annotation files;
 //! - [`dataset`]: the rhythm evaluation set of `../shared/data` and the bundled demo.
 //!
@@ -19,4 +21,6 @@
 pub mod annotations;
 pub mod beat;
 pub mod dataset;
+pub mod key;
 pub mod tempo;
+pub mod transcription;
