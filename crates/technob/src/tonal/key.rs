@@ -247,10 +247,11 @@ pub enum KeyProfile {
     Krumhansl,
     /// Temperley (2007), Kostka–Payne corpus.
     Temperley,
-    /// Faraldo et al. (2016), automatic EDM profiles: the default, made for electronic music.
-    #[default]
+    /// Faraldo et al. (2016), automatic EDM profiles.
     Edma,
-    /// Faraldo et al. (2016), from Beatport's key annotations.
+    /// Faraldo et al. (2016), from Beatport's key annotations: the default, made for
+    /// electronic music (and essentia's default too).
+    #[default]
     Bgate,
 }
 
@@ -478,120 +479,110 @@ pub fn estimate_from_profile(pcp: &[f64; 12], profile: KeyProfile) -> Result<Key
     Ok(KeyEstimate::from_scores(&scores, profile, pcp))
 }
 
-/// Lowest frequency that counts towards the key, in Hz: above the fundamental of a techno
-/// kick (40–65 Hz), which is often tuned to nothing in particular, but below the bass line's
-/// second harmonic.
-pub const KEY_FMIN_HZ: f64 = 65.0;
-/// Highest frequency that counts towards the key, in Hz.
-pub const KEY_FMAX_HZ: f64 = 5000.0;
-/// Frames in the running median that keeps the sustained (harmonic) part of each frequency
-/// bin and drops drums (Fitzgerald 2010's harmonic filter), about 0.65 s.
-pub const HARMONIC_MEDIAN_FRAMES: usize = 7;
+/// Lowest frequency that counts towards the key, in Hz: above the body of a techno kick
+/// (40–65 Hz, often tuned to nothing in particular); bass lines still count through their
+/// second and third harmonics.
+pub const KEY_FMIN_HZ: f64 = 100.0;
+/// Highest frequency that counts towards the key, in Hz (as in essentia's key extractor).
+pub const KEY_FMAX_HZ: f64 = 3500.0;
+/// Rate the signal is brought to before the key's STFT (Nyquist above [`KEY_FMAX_HZ`]).
+pub const KEY_SAMPLE_RATE: u32 = 11_025;
+/// STFT size at [`KEY_SAMPLE_RATE`]: 186 ms, a semitone resolved from about 100 Hz up.
+pub const KEY_N_FFT: usize = 2048;
+/// Hop at [`KEY_SAMPLE_RATE`]: 46 ms.
+pub const KEY_HOP: usize = 512;
+/// Frames in the running median that keeps the sustained part of each frequency bin
+/// (Fitzgerald 2010's harmonic filter): 5 frames = 232 ms, so an event must last about
+/// 140 ms to count — drums (kick body, hats, claps) do not, held or sung notes do.
+pub const HARMONIC_MEDIAN_FRAMES: usize = 5;
+/// Spectral peaks below this fraction of the frame's largest are ignored (−60 dB).
+const PEAK_FLOOR: f32 = 1e-3;
 
-fn env_f(name: &str, default: f64) -> f64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+/// Median of five values (a sorting network would be no faster here: five compares).
+fn median5(mut v: [f32; 5]) -> f32 {
+    v.sort_unstable_by(f32::total_cmp);
+    v[2]
 }
 
-/// Per-frame chroma for key estimation: each frame scaled to a maximum of 1 (index 0 = C);
-/// frames without energy (under 1 % of the loudest frame) are all zeros. Also returns the
-/// hop between frames in seconds.
+/// Per-frame chroma for key estimation (HPCP-like, after Gómez 2006): each frame scaled to a
+/// maximum of 1 (index 0 = C); frames without energy (under 1 % of the loudest frame) are
+/// all zeros. Also returns the hop between frames in seconds.
 ///
-/// Magnitude STFT (~186 ms frames, half overlap) → per-bin running median over
-/// [`HARMONIC_MEDIAN_FRAMES`] (the harmonic part: kicks and hats removed) → bins between
-/// [`KEY_FMIN_HZ`] and [`KEY_FMAX_HZ`] folded onto the nearest pitch class of the tuned
-/// 12-tone grid with a cos² weight.
+/// Signal at [`KEY_SAMPLE_RATE`] → magnitude STFT ([`KEY_N_FFT`], [`KEY_HOP`]) → per-bin
+/// running median over [`HARMONIC_MEDIAN_FRAMES`] (the harmonic part) → spectral peaks between
+/// [`KEY_FMIN_HZ`] and [`KEY_FMAX_HZ`], parabolically interpolated → each peak's energy to the
+/// nearest pitch class of the tuned 12-tone grid with a cos² weight (zero half a semitone
+/// away).
 pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12]>, f64)> {
     use crate::spectral::{Stft, StftConfig};
     crate::ensure_param!(
-        sr.is_finite() && sr >= 4000.0,
-        "key estimation needs a sample rate of at least 4 kHz, got {sr} Hz"
+        sr.is_finite() && sr >= 8000.0 && sr <= 768_000.0 && sr.fract() == 0.0,
+        "key estimation needs a whole sample rate of 8-768 kHz, got {sr} Hz"
     );
     crate::ensure_param!(
         tuning_cents.is_finite() && tuning_cents.abs() <= 50.0,
         "tuning must be within ±50 cents, got {tuning_cents}"
     );
-    // About 186 ms frames (8192 samples at 44.1 kHz): semitone resolution down to ~A1.
-    let n_fft = ((sr * 0.186) as usize).next_power_of_two().max(1024);
-    let stft = Stft::new(StftConfig { hop_length: n_fft / 2, ..StftConfig::with_n_fft(n_fft) })?;
-    let spec = stft.magnitude(y);
-    let fmin = env_f("TB_FMIN", KEY_FMIN_HZ);
-    let fmax = env_f("TB_FMAX", KEY_FMAX_HZ).min(0.5 * sr);
-    let median = env_f("TB_MED", HARMONIC_MEDIAN_FRAMES as f64) as usize;
-    let compress = env_f("TB_LOG", 0.0);
-    let bin_hz = sr / n_fft as f64;
-    let lo = (fmin / bin_hz).ceil() as usize;
-    let hi = ((fmax / bin_hz).floor() as usize).min(spec.n_bins().saturating_sub(1));
-    // Pitch class and weight of each bin.
-    let a4 = 440.0 * 2f64.powf(tuning_cents / 1200.0);
-    let map: Vec<(usize, f64)> = (lo..=hi)
-        .map(|k| {
-            let midi = 69.0 + 12.0 * (k as f64 * bin_hz / a4).log2();
-            let nearest = midi.round();
-            let d = midi - nearest;
-            let w = (std::f64::consts::PI * d).cos().powi(2);
-            ((nearest as i64).rem_euclid(12) as usize, w)
-        })
-        .collect();
+    let work_sr = f64::from(KEY_SAMPLE_RATE).min(sr);
+    let resampled;
+    let x = if sr > work_sr {
+        resampled = crate::audio::resample_channel(y, sr as u32, KEY_SAMPLE_RATE)?;
+        &resampled[..]
+    } else {
+        y
+    };
+    // Below 11.025 kHz (8 kHz telephone audio) the FFT shrinks with the rate.
+    let n_fft = ((KEY_N_FFT as f64 * work_sr / f64::from(KEY_SAMPLE_RATE)) as usize).next_power_of_two();
+    let hop = n_fft / 4;
+    let stft = Stft::new(StftConfig { hop_length: hop, ..StftConfig::with_n_fft(n_fft) })?;
+    let spec = stft.magnitude(x);
+    let bin_hz = work_sr / n_fft as f64;
     let n_frames = spec.n_frames();
-    let n_bins = hi + 1 - lo.min(hi + 1);
-    // Harmonic part: running median over time of each bin.
-    let half = median / 2;
-    let mut harmonic = vec![0.0f32; n_frames * n_bins];
-    let mut window: Vec<f32> = Vec::with_capacity(median.max(1));
-    for b in 0..n_bins {
-        for t in 0..n_frames {
-            let a = t.saturating_sub(half);
-            let z = (t + half + 1).min(n_frames);
-            window.clear();
-            window.extend((a..z).map(|u| spec.frame(u)[lo + b]));
-            window.sort_by(f32::total_cmp);
-            harmonic[t * n_bins + b] =
-                if median > 1 { window[window.len() / 2] } else { spec.frame(t)[lo + b] };
+    // One bin of margin on each side for the peak test.
+    let lo = ((KEY_FMIN_HZ / bin_hz).floor() as usize).saturating_sub(1).max(1);
+    let hi = ((KEY_FMAX_HZ.min(0.5 * work_sr) / bin_hz).ceil() as usize + 1).min(spec.n_bins());
+    let width = hi.saturating_sub(lo);
+    let a4 = 440.0 * 2f64.powf(tuning_cents / 1200.0);
+    // Harmonic part, frame-major like the spectrogram.
+    let mut harmonic = vec![0.0f32; n_frames * width];
+    let half = HARMONIC_MEDIAN_FRAMES / 2;
+    for t in 0..n_frames {
+        let row = &mut harmonic[t * width..(t + 1) * width];
+        let frame = |u: usize| &spec.frame(u.clamp(t.saturating_sub(half), (t + half).min(n_frames - 1)))[lo..hi];
+        let (f0, f1, f2, f3, f4) =
+            (frame(t.saturating_sub(2)), frame(t.saturating_sub(1)), frame(t), frame(t + 1), frame(t + 2));
+        for (b, r) in row.iter_mut().enumerate() {
+            *r = median5([f0[b], f1[b], f2[b], f3[b], f4[b]]);
         }
     }
-    let peaks_mode = env_f("TB_PEAKS", 0.0) > 0.0;
-    let n_harm = env_f("TB_HARM", 4.0) as usize;
-    let slope = env_f("TB_SLOPE", 0.6);
     let mut frames: Vec<[f64; 12]> = harmonic
-        .chunks_exact(n_bins.max(1))
+        .chunks_exact(width.max(1))
+        .take(n_frames)
         .map(|row| {
             let mut c = [0.0f64; 12];
-            if peaks_mode {
-                let top = row.iter().fold(0.0f32, |m, &v| m.max(v));
-                let thresh = top * 1e-3;
-                for b in 1..row.len().saturating_sub(1) {
-                    let (l, m, r) = (row[b - 1], row[b], row[b + 1]);
-                    if m > l && m >= r && m > thresh {
-                        let (l, m, r) = (f64::from(l), f64::from(m), f64::from(r));
-                        let denom = l - 2.0 * m + r;
-                        let shift = if denom.abs() > 1e-20 { (0.5 * (l - r) / denom).clamp(-0.5, 0.5) } else { 0.0 };
-                        let amp = m - 0.25 * (l - r) * shift;
-                        let freq = (lo + b) as f64 * bin_hz + shift * bin_hz;
-                        let amp = if compress > 0.0 { (1.0 + compress * amp).ln() } else { amp };
-                        for h in 1..=n_harm.max(1) {
-                            let f0 = freq / h as f64;
-                            if f0 < fmin * 0.5 { break; }
-                            let midi = 69.0 + 12.0 * (f0 / a4).log2();
-                            let nearest = midi.round();
-                            let d = midi - nearest;
-                            let w = (std::f64::consts::PI * d).cos().powi(2) * slope.powi(h as i32 - 1);
-                            c[(nearest as i64).rem_euclid(12) as usize] += w * amp * amp;
-                        }
-                    }
+            let top = row.iter().fold(0.0f32, |m, &v| m.max(v));
+            for b in 1..row.len().saturating_sub(1) {
+                let (l, m, r) = (row[b - 1], row[b], row[b + 1]);
+                if !(m > l && m >= r && m > PEAK_FLOOR * top) {
+                    continue;
                 }
-            } else {
-                for (&m, &(pc, w)) in row.iter().zip(&map) {
-                    let v = f64::from(m);
-                    let v = if compress > 0.0 { (1.0 + compress * v).ln() } else { v };
-                    c[pc] += w * v;
+                let (l, m, r) = (f64::from(l), f64::from(m), f64::from(r));
+                let denom = l - 2.0 * m + r;
+                let shift = if denom.abs() > 1e-20 { (0.5 * (l - r) / denom).clamp(-0.5, 0.5) } else { 0.0 };
+                let freq = ((lo + b) as f64 + shift) * bin_hz;
+                if !(KEY_FMIN_HZ..=KEY_FMAX_HZ).contains(&freq) {
+                    continue;
                 }
+                let amp = m - 0.25 * (l - r) * shift;
+                let midi = 69.0 + 12.0 * (freq / a4).log2();
+                let nearest = midi.round();
+                let w = (std::f64::consts::PI * (midi - nearest)).cos().powi(2);
+                c[(nearest as i64).rem_euclid(12) as usize] += w * amp * amp;
             }
             c
         })
         .collect();
-    if n_bins == 0 {
-        frames = vec![[0.0; 12]; n_frames];
-    }
+    frames.resize(n_frames, [0.0; 12]);
     let energies: Vec<f64> = frames.iter().map(|f| f.iter().sum()).collect();
     let loudest = energies.iter().fold(0.0f64, |m, &e| m.max(e));
     let floor = 0.01 * loudest;
@@ -603,7 +594,7 @@ pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12
             *frame = [0.0; 12];
         }
     }
-    Ok((frames, stft.config().hop_length as f64 / sr))
+    Ok((frames, hop as f64 / work_sr))
 }
 
 /// Sum of chroma frames (a pitch-class profile).
