@@ -14,7 +14,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t_rs = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let k = estimate_key(y, f64::from(sr), &KeyOptions::default())?;
-        println!("resample {t_rs:.3}s  key total {:.3}s  {} ({} samples)", t.elapsed().as_secs_f64(), k.name, r.len());
+        println!(
+            "resample {t_rs:.3}s  key total {:.3}s  {} ({} samples)",
+            t.elapsed().as_secs_f64(),
+            k.name,
+            r.len()
+        );
     }
     Ok(())
 }

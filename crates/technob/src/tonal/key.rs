@@ -548,7 +548,8 @@ pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12
     let half = HARMONIC_MEDIAN_FRAMES / 2;
     for t in 0..n_frames {
         let row = &mut harmonic[t * width..(t + 1) * width];
-        let frame = |u: usize| &spec.frame(u.clamp(t.saturating_sub(half), (t + half).min(n_frames - 1)))[lo..hi];
+        let frame =
+            |u: usize| &spec.frame(u.clamp(t.saturating_sub(half), (t + half).min(n_frames - 1)))[lo..hi];
         let (f0, f1, f2, f3, f4) =
             (frame(t.saturating_sub(2)), frame(t.saturating_sub(1)), frame(t), frame(t + 1), frame(t + 2));
         for (b, r) in row.iter_mut().enumerate() {
