@@ -36,6 +36,12 @@ pub(crate) struct Args {
     /// Do not track and draw beats and downbeats over the waveform.
     #[arg(long)]
     no_beats: bool,
+    /// Track the pitch (pYIN) and draw the f0 over the spectrogram.
+    #[arg(long)]
+    pitch: bool,
+    /// Highest frequency of the spectrogram in Hz (default: half the sample rate).
+    #[arg(long, value_name = "HZ")]
+    fmax: Option<f64>,
 }
 
 pub(crate) fn run(args: Args) -> u8 {
@@ -68,9 +74,12 @@ pub(crate) fn run(args: Args) -> u8 {
                 Err(e) => return Err(e.in_file(&input)),
             }
         };
+        let f0 = if args.pitch { pitch_track(&audio).map_err(|e| e.in_file(&input))? } else { Vec::new() };
         let options = PlotOptions {
             beats,
             downbeats,
+            f0,
+            fmax_hz: args.fmax,
             width: args.width,
             height: args.height,
             from_s: args.from,
@@ -85,4 +94,18 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(()) => exit::OK,
         Err(e) => report(&e),
     }
+}
+
+/// pYIN f0 of the audio (at up to 22.05 kHz) as `(time s, f0 Hz)`, 0 where unvoiced.
+fn pitch_track(audio: &technob::Audio) -> technob::Result<Vec<(f64, f64)>> {
+    let sr = audio.sample_rate().min(22_050);
+    let resampled;
+    let y = if sr == audio.sample_rate() {
+        audio.channel(0)
+    } else {
+        resampled = technob::audio::resample_channel(audio.channel(0), audio.sample_rate(), sr)?;
+        &resampled[..]
+    };
+    let track = technob::tonal::pitch::pyin(y, sr, &technob::tonal::pitch::PitchConfig::default())?;
+    Ok(track.times_s.iter().copied().zip(track.f0_hz.iter().copied()).collect())
 }
