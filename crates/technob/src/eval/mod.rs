@@ -3,6 +3,7 @@
 //!
 //! - [`beat`]: beat tracking metrics (`mir_eval.beat`) and the downbeat F-measure;
 //! - [`tempo`]: tempo metrics (`mir_eval.tempo.detection`, Accuracy 1 and 2);
+//! - [`melody`]: melody (single-f0) metrics (`mir_eval.melody`) and the f0 annotation loader;
 //! - [`annotations`]: loaders for beat, downbeat and tempo annotation files;
 //! - [`dataset`]: the rhythm evaluation set of `../shared/data` and the bundled demo.
 //!
@@ -19,4 +20,5 @@
 pub mod annotations;
 pub mod beat;
 pub mod dataset;
+pub mod melody;
 pub mod tempo;
