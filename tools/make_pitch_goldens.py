@@ -2,6 +2,13 @@
 """Peer numbers for technob's pitch tracking and its mir_eval.melody port.
 
     /root/.cache/technob-peers/bin/python tools/make_pitch_goldens.py
+    /root/.cache/technob-peers/bin/python tools/make_pitch_goldens.py --score-notes
+
+`--score-notes` writes nothing: it runs technob's notes on vocadito_1 (the release build of
+`examples/pitch_track.rs`, looked up in $CARGO_TARGET_DIR or target/; same pitch settings as
+below, default note settings) and prints mir_eval.transcription's note precision/recall/F
+(onset +-50 ms, pitch +-50 cents; without and with offsets) against both annotators, and the
+annotators against each other. (Until technob has its own port of the transcription metrics.)
 
 Writes two files under crates/technob/tests/golden/ (floats with Python's repr, so they
 round-trip exactly):
@@ -161,6 +168,46 @@ def write(path, obj, compact=False):
     print("wrote", os.path.relpath(path, ROOT))
 
 
+def score_notes():
+    import subprocess
+    import sys
+    import tempfile
+
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+    binary = os.path.join(target, "release", "examples", "pitch_track")
+    if not os.path.exists(binary):
+        sys.exit(f"{binary} is missing: cargo build --release -p technob --example pitch_track")
+    wav = os.path.join(DATA, "mirdata/vocadito/Audio/vocadito_1.wav")
+
+    def load_ref(annotator):
+        ref = np.loadtxt(os.path.join(DATA, f"mirdata/vocadito/Annotations/Notes/vocadito_1_notes{annotator}.csv"),
+                         delimiter=",", ndmin=2)
+        return np.stack([ref[:, 0], ref[:, 0] + ref[:, 2]], 1), ref[:, 1]
+
+    def prf(ref, est):
+        (ri, rp), (ei, ep) = ref, est
+        on = mir_eval.transcription.precision_recall_f1_overlap(ri, rp, ei, ep, offset_ratio=None)[:3]
+        off = mir_eval.transcription.precision_recall_f1_overlap(ri, rp, ei, ep)[:3]
+        return "onset P/R/F %.3f/%.3f/%.3f   onset+offset P/R/F %.3f/%.3f/%.3f" % (on + off)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "notes.csv")
+        subprocess.run([binary, wav, "--sr", str(PITCH["sr"]), "--frame", str(PITCH["frame_length"]),
+                        "--hop", str(PITCH["hop_length"]), "--notes", out], check=True, capture_output=True)
+        est = np.loadtxt(out, delimiter=",", usecols=(0, 1, 2), ndmin=2)
+    ours = (est[:, :2], est[:, 2])
+    a1, a2 = load_ref("A1"), load_ref("A2")
+    print(f"technob: {len(est)} notes; A1 {len(a1[1])}, A2 {len(a2[1])} annotated")
+    print("technob vs A1:", prf(a1, ours))
+    print("technob vs A2:", prf(a2, ours))
+    print("A2 vs A1:     ", prf(a1, a2))
+
+
 if __name__ == "__main__":
+    import sys
+
+    if "--score-notes" in sys.argv[1:]:
+        score_notes()
+        sys.exit(0)
     write(os.path.join(GOLDEN, "eval_melody.json"), dict(mir_eval=mir_eval.__version__, cases=melody_cases()), compact=True)
     write(os.path.join(GOLDEN, "tonal", "pitch_peers.json"), pitch_peers())
