@@ -147,7 +147,8 @@ pub(crate) fn run(args: Args) -> u8 {
 }
 
 fn summary(name: &str, method: &str, track: &PitchTrack, notes: &[Note]) {
-    let voiced: Vec<f64> = track.f0_hz.iter().zip(&track.voiced).filter(|(_, v)| **v).map(|(f, _)| *f).collect();
+    let voiced: Vec<f64> =
+        track.f0_hz.iter().zip(&track.voiced).filter(|(_, v)| **v).map(|(f, _)| *f).collect();
     outln!("file        {name}");
     outln!("method      {method}, {} frames every {:.1} ms", track.len(), 1000.0 * track.hop_s());
     if voiced.is_empty() {
@@ -166,7 +167,13 @@ fn summary(name: &str, method: &str, track: &PitchTrack, notes: &[Note]) {
     }
     outln!("notes       {}", notes.len());
     for n in notes.iter().take(12) {
-        outln!("            {} - {}  {:<4} velocity {}", format_duration(n.onset_s), format_duration(n.offset_s), n.name, n.velocity);
+        outln!(
+            "            {} - {}  {:<4} velocity {}",
+            format_duration(n.onset_s),
+            format_duration(n.offset_s),
+            n.name,
+            n.velocity
+        );
     }
     if notes.len() > 12 {
         outln!("            ... ({} more; --json lists them all)", notes.len() - 12);

@@ -5,6 +5,7 @@
 //! - [`tempo`]: tempo metrics (`mir_eval.tempo.detection`, Accuracy 1 and 2);
 //! - [`key`]: the MIREX key score (`mir_eval.key`), key labels, the key evaluation set;
 //! - [`transcription`]: note transcription metrics (`mir_eval.transcription`), note loaders;
+//! - [`melody`]: melody (single-f0) metrics (`mir_eval.melody`) and the f0 annotation loader;
 //! - [`annotations`]: loaders for beat, downbeat and tempo annotation files;
 //! - [`dataset`]: the rhythm evaluation set of `../shared/data` and the bundled demo.
 //!
@@ -22,5 +23,6 @@ pub mod annotations;
 pub mod beat;
 pub mod dataset;
 pub mod key;
+pub mod melody;
 pub mod tempo;
 pub mod transcription;

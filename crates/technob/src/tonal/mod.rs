@@ -7,3 +7,5 @@
 //! - `notes`: f0 segmented into notes, and standard MIDI files.
 
 pub mod key;
+pub mod notes;
+pub mod pitch;
