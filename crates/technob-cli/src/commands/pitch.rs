@@ -12,8 +12,8 @@ use super::{display, format_duration, report, to_json, warn_all};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
-/// Rate the audio is analysed at (librosa's default), unless the file's rate is lower.
-const ANALYSIS_RATE: u32 = 22_050;
+/// Highest rate the audio is analysed at; faster files are resampled to 44.1 kHz.
+const MAX_ANALYSIS_RATE: u32 = 48_000;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
@@ -29,7 +29,7 @@ pub(crate) struct Args {
     /// Highest f0 searched, Hz (default C7 = 2093 Hz).
     #[arg(long, value_name = "HZ")]
     fmax: Option<f64>,
-    /// Time between f0 frames in milliseconds (default 512 samples at 22.05 kHz, 23.2 ms).
+    /// Time between f0 frames in milliseconds (default: an eighth of the 46 ms frame, 5.8 ms).
     #[arg(long, value_name = "MS")]
     hop_ms: Option<f64>,
     /// Print the f0 track as CSV: `time_s,f0_hz,voiced,voiced_prob` (f0 0 when unvoiced).
@@ -63,13 +63,6 @@ fn usage_error(msg: &str) -> u8 {
 }
 
 pub(crate) fn run(args: Args) -> u8 {
-    let mut config = PitchConfig::default();
-    if let Some(f) = args.fmin {
-        config.fmin = f;
-    }
-    if let Some(f) = args.fmax {
-        config.fmax = f;
-    }
     if let Some(ms) = args.hop_ms {
         if !(ms.is_finite() && ms > 0.0 && ms <= 1000.0) {
             return usage_error(&format!("--hop-ms {ms}: must be between 0 and 1000 ms"));
@@ -91,7 +84,7 @@ pub(crate) fn run(args: Args) -> u8 {
             }
             None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio.to_mono(),
         };
-        let sr = mono.sample_rate().min(ANALYSIS_RATE);
+        let sr = if mono.sample_rate() > MAX_ANALYSIS_RATE { 44_100 } else { mono.sample_rate() };
         let resampled;
         let y = if sr == mono.sample_rate() {
             mono.channel(0)
@@ -99,7 +92,13 @@ pub(crate) fn run(args: Args) -> u8 {
             resampled = technob::audio::resample_channel(mono.channel(0), mono.sample_rate(), sr)?;
             &resampled[..]
         };
-        let mut config = config;
+        let mut config = PitchConfig::for_sample_rate(sr);
+        if let Some(f) = args.fmin {
+            config.fmin = f;
+        }
+        if let Some(f) = args.fmax {
+            config.fmax = f;
+        }
         if let Some(ms) = args.hop_ms {
             config.hop_length = ((ms / 1000.0 * f64::from(sr)).round() as usize).max(1);
         }

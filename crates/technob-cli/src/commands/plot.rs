@@ -96,7 +96,8 @@ pub(crate) fn run(args: Args) -> u8 {
     }
 }
 
-/// pYIN f0 of the audio (at up to 22.05 kHz) as `(time s, f0 Hz)`, 0 where unvoiced.
+/// pYIN f0 of the audio (at up to 22.05 kHz: a picture needs no finer hop) as
+/// `(time s, f0 Hz)`, 0 where unvoiced.
 fn pitch_track(audio: &technob::Audio) -> technob::Result<Vec<(f64, f64)>> {
     let sr = audio.sample_rate().min(22_050);
     let resampled;
@@ -106,6 +107,7 @@ fn pitch_track(audio: &technob::Audio) -> technob::Result<Vec<(f64, f64)>> {
         resampled = technob::audio::resample_channel(audio.channel(0), audio.sample_rate(), sr)?;
         &resampled[..]
     };
-    let track = technob::tonal::pitch::pyin(y, sr, &technob::tonal::pitch::PitchConfig::default())?;
+    let config = technob::tonal::pitch::PitchConfig::for_sample_rate(sr);
+    let track = technob::tonal::pitch::pyin(y, sr, &config)?;
     Ok(track.times_s.iter().copied().zip(track.f0_hz.iter().copied()).collect())
 }
