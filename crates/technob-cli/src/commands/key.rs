@@ -16,8 +16,9 @@ pub(crate) struct Args {
     /// Audio file; without it, the bundled demo track.
     #[arg(value_name = "FILE")]
     file: Option<PathBuf>,
-    /// Key profile: edma (electronic music, default), bgate, temperley or krumhansl.
-    #[arg(long, default_value = "edma", value_parser = ["edma", "bgate", "temperley", "krumhansl"])]
+    /// Key profile: bgate (electronic music, from Beatport's annotations; default), edma,
+    /// temperley or krumhansl.
+    #[arg(long, default_value = "bgate", value_parser = ["bgate", "edma", "temperley", "krumhansl"])]
     profile: String,
     /// Also report the key over time (key changes).
     #[arg(long)]
