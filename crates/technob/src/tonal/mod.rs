@@ -5,3 +5,5 @@
 //! - `key`: key by profile correlation over chroma;
 //! - `pitch`: fundamental frequency by YIN and probabilistic YIN;
 //! - `notes`: f0 segmented into notes, and standard MIDI files.
+
+pub mod tuning;
