@@ -22,6 +22,16 @@ tuning.json       per clip (whole file, mono, native rate):
                               sampleRate=44100)()) -> the last value (its running global estimate),
                               in Hz and in cents from 440
                   plus the truth where one is known (the guitars tuned to A4 = 432 Hz).
+hpcp.json         essentia's HPCP of the country excerpt, per frame ([frame][class], class 0 = A as
+                  essentia orders it), from essentia's own peak picking:
+                    FrameGenerator(y, frameSize=4096, hopSize=2048, startFromZero=False)
+                    -> Windowing(type="blackmanharris92", size=4096) -> Spectrum(size=4096)
+                    -> SpectralPeaks(sampleRate=sr, minFrequency=40, maxFrequency=5000,
+                                     maxPeaks=100, magnitudeThreshold=0, orderBy="magnitude")
+                    -> HPCP(sampleRate=sr, size=12, harmonics=0, bandPreset=False,
+                            referenceFrequency=440, normalized="unitMax",
+                            weightType="squaredCosine", windowSize=1, minFrequency=40,
+                            maxFrequency=5000)
 
 The script is deterministic (no randomness).
 """
@@ -62,6 +72,7 @@ CQT_CONFIGS = [
 ]
 
 CHROMA_CLIPS = ["country", "waltz"]
+HPCP_CLIP = "country"
 
 # id, path under shared/data, A4 in Hz when known
 TUNING_CLIPS = [
@@ -153,7 +164,25 @@ def main():
         tuning["clips"].append(entry)
         print(tid, entry)
 
-    for name, doc in [("cqt.json", cqt), ("chroma_cqt.json", chroma), ("tuning.json", tuning)]:
+    y, sr, _ = clips[HPCP_CLIP]
+    window = es.Windowing(type="blackmanharris92", size=4096)
+    spectrum = es.Spectrum(size=4096)
+    peaks = es.SpectralPeaks(sampleRate=sr, minFrequency=40, maxFrequency=5000, maxPeaks=100,
+                             magnitudeThreshold=0, orderBy="magnitude")
+    hpcp_alg = es.HPCP(sampleRate=sr, size=12, harmonics=0, bandPreset=False, referenceFrequency=440,
+                       normalized="unitMax", weightType="squaredCosine", windowSize=1, minFrequency=40,
+                       maxFrequency=5000)
+    frames = []
+    for fr in es.FrameGenerator(y.astype(np.float32), frameSize=4096, hopSize=2048, startFromZero=False):
+        f, m = peaks(spectrum(window(fr)))
+        frames.append(sig(hpcp_alg(f, m)))
+    hpcp = {"generator": "tools/make_cqt_goldens.py", "versions": versions,
+            "clips": {HPCP_CLIP: clips[HPCP_CLIP][2]}, "clip": HPCP_CLIP,
+            "layout": "[frame][class], class 0 = A (essentia's order); frame t centred on sample t * 2048",
+            "frame_size": 4096, "hop_size": 2048, "values": frames}
+
+    for name, doc in [("cqt.json", cqt), ("chroma_cqt.json", chroma), ("tuning.json", tuning),
+                      ("hpcp.json", hpcp)]:
         path = os.path.join(OUT, name)
         with open(path, "w") as f:
             json.dump(doc, f, separators=(",", ":"), sort_keys=True)

@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 use technob::audio::{DecodeOptions, decode_file};
 use technob::spectral::cqt::{self, ChromaCqtConfig, Cqt, CqtConfig};
+use technob::spectral::hpcp::{self, HpcpConfig};
 use technob::spectral::{Norm, Window};
 use technob::tonal::tuning::{self, Tuning};
 
@@ -90,7 +91,6 @@ struct Stats {
     median: f64,
     /// max |diff| / peak of the whole array
     peak: f64,
-    n: usize,
 }
 
 fn stats(pairs: &[(f64, f64)], array_peak: f64, floor: f64) -> Stats {
@@ -105,7 +105,6 @@ fn stats(pairs: &[(f64, f64)], array_peak: f64, floor: f64) -> Stats {
         max: rel.last().copied().unwrap_or(0.0),
         median: if rel.is_empty() { 0.0 } else { rel[rel.len() / 2] },
         peak,
-        n: rel.len(),
     }
 }
 
@@ -395,4 +394,59 @@ fn deterministic_whatever_the_threads() {
     assert_eq!(t1, t2);
     assert!(t1.cents.abs() < 0.1, "{t1:?}");
     assert_eq!(Tuning::from_cents(t1.cents), t1);
+}
+
+/// Cosine similarity of two profiles.
+fn cosine(a: &[f64], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
+    if na > 0.0 && nb > 0.0 { dot / (na * nb) } else { 0.0 }
+}
+
+#[test]
+fn hpcp_agrees_with_essentia() {
+    let g = golden("hpcp.json");
+    let id = g["clip"].as_str().expect("clip");
+    let (y, sr) = load_excerpt(&g["clips"][id]);
+    // essentia's settings: no harmonics, all peaks (threshold 0), 100 peaks, 4-term
+    // Blackman-Harris. Peak picking differs (essentia interpolates the linear magnitude,
+    // technob the log magnitude).
+    let config = HpcpConfig {
+        n_fft: g["frame_size"].as_u64().expect("frame size") as usize,
+        hop_length: g["hop_size"].as_u64().expect("hop") as usize,
+        n_harmonics: 1,
+        min_peak_db: f64::INFINITY,
+        ..HpcpConfig::default()
+    };
+    let ours = hpcp::hpcp(&y, sr, &config).expect("hpcp");
+    let values = g["values"].as_array().expect("values");
+    let n = ours.n_frames().min(values.len());
+    let mut sims = Vec::new();
+    let mut argmax_agree = 0;
+    let (mut mean_ours, mut mean_ess) = (vec![0.0f64; 12], vec![0.0f64; 12]);
+    for (t, row) in values.iter().enumerate().take(n) {
+        // essentia's class 0 is A; ours is C: A = our class 9.
+        let ess: Vec<f64> = row.as_array().expect("row").iter().map(|v| v.as_f64().expect("value")).collect();
+        let ess_c: Vec<f64> = (0..12).map(|c| ess[(c + 3) % 12]).collect();
+        let o: Vec<f64> = ours.frame(t).iter().map(|&v| f64::from(v)).collect();
+        sims.push(cosine(&o, &ess_c));
+        let am = |v: &[f64]| (0..12).fold(0, |m, i| if v[i] > v[m] { i } else { m });
+        argmax_agree += usize::from(am(&o) == am(&ess_c));
+        for c in 0..12 {
+            mean_ours[c] += o[c];
+            mean_ess[c] += ess_c[c];
+        }
+    }
+    sims.sort_by(f64::total_cmp);
+    let mean_sim = cosine(&mean_ours, &mean_ess);
+    println!(
+        "HPCP vs essentia ({id}, {n} frames): per-frame cosine min {:.4} median {:.4}; strongest class agrees \
+         on {argmax_agree}/{n}; mean profile cosine {mean_sim:.5}",
+        sims[0],
+        sims[n / 2]
+    );
+    assert!(sims[n / 2] >= 0.99, "median per-frame similarity {}", sims[n / 2]);
+    assert!(mean_sim >= 0.995, "mean profile similarity {mean_sim}");
+    assert!(argmax_agree * 10 >= n * 9, "strongest class agrees on only {argmax_agree}/{n} frames");
 }
