@@ -4,9 +4,9 @@
 //! same design.
 //!
 //! Per frame (centred, windowed STFT frame):
-//! 1. the spectral peaks between `min_hz` and `max_hz` are located by parabolic interpolation
-//!    of the log-magnitude spectrum; the `max_peaks` strongest within `min_peak_db` of the
-//!    strongest are kept;
+//! 1. the spectral peaks (local maxima) between `min_hz` and `max_hz` are located by parabolic
+//!    interpolation of the log-magnitude spectrum; of the `max_peaks` strongest, those within
+//!    `min_peak_db` of the strongest are kept;
 //! 2. each peak of frequency `f` and amplitude `a` adds `w(d) · a²` to the pitch-class bins
 //!    around it, where `d` is the distance in semitones from the bin's centre and
 //!    `w(d) = cos²(π d / window_semitones)` for `|d| ≤ window_semitones / 2` (zero beyond);
@@ -106,8 +106,8 @@ pub struct Hpcp {
     fft: Arc<dyn RealToComplex<f32>>,
     /// C of the grid (any octave), Hz.
     c_hz: f64,
-    /// `harmonic_decay^(h−1)` for h = 1..=n_harmonics.
-    harmonic_weights: Vec<f64>,
+    /// For h = 1..=n_harmonics: (`size · log2(h)`, `harmonic_decay^(h−1)`).
+    harmonic_weights: Vec<(f64, f64)>,
 }
 
 impl std::fmt::Debug for Hpcp {
@@ -184,7 +184,9 @@ impl Hpcp {
             amplitude_scale: 2.0 / sum,
             fft,
             c_hz: config.a4_hz * 2f64.powf(-9.0 / 12.0),
-            harmonic_weights: (0..config.n_harmonics).map(|h| config.harmonic_decay.powi(h as i32)).collect(),
+            harmonic_weights: (0..config.n_harmonics)
+                .map(|h| (config.size as f64 * ((h + 1) as f64).log2(), config.harmonic_decay.powi(h as i32)))
+                .collect(),
         })
     }
 
@@ -212,25 +214,25 @@ impl Hpcp {
                 self.fft.make_input_vec(),
                 self.fft.make_output_vec(),
                 self.fft.make_scratch_vec(),
-                vec![0.0f64; self.config.n_fft / 2 + 1],
+                vec![0.0f32; self.config.n_fft / 2 + 1],
                 Vec::<Peak>::new(),
+                vec![0.0f64; size],
+                Vec::<(u32, f32)>::new(),
             )
         };
         out.as_mut_slice().par_chunks_mut(FRAMES_PER_TASK * size).enumerate().for_each_init(
             make,
-            |(input, output, scratch, db, peaks), (chunk, rows)| {
+            |(input, output, scratch, power, peaks, acc, candidates), (chunk, rows)| {
                 for (i, row) in rows.chunks_exact_mut(size).enumerate() {
                     let t = chunk * FRAMES_PER_TASK + i;
                     self.frame(y, t, input);
                     // Lengths are fixed by the plan, so the transform cannot fail.
                     let _ = self.fft.process_with_scratch(input, output, scratch);
-                    for (d, c) in db.iter_mut().zip(output.iter()) {
-                        let p = f64::from(c.re) * f64::from(c.re) + f64::from(c.im) * f64::from(c.im);
-                        // 10·log10 of the power; −inf for exact zeros (never a peak).
-                        *d = 10.0 * p.log10();
+                    for (p, c) in power.iter_mut().zip(output.iter()) {
+                        *p = c.re * c.re + c.im * c.im;
                     }
-                    self.peaks_of(db, peaks);
-                    self.profile_into(peaks, row);
+                    self.peaks_of(power, candidates, peaks);
+                    self.profile_into(peaks, acc, row);
                 }
             },
         );
@@ -244,25 +246,45 @@ impl Hpcp {
     fn frame(&self, y: &[f32], t: usize, input: &mut [f32]) {
         let n = input.len();
         let start = (t * self.config.hop_length) as isize - (n / 2) as isize;
-        for (j, (x, &w)) in input.iter_mut().zip(&self.window).enumerate() {
-            let s = start + j as isize;
-            *x = if s >= 0 && (s as usize) < y.len() { y[s as usize] * w } else { 0.0 };
+        // Samples [lo, hi) of y land at input[lo − start ..].
+        let lo = start.clamp(0, y.len() as isize) as usize;
+        let hi = (start + n as isize).clamp(0, y.len() as isize) as usize;
+        input.fill(0.0);
+        if lo < hi {
+            let off = (lo as isize - start) as usize;
+            for ((x, &s), &w) in
+                input[off..off + (hi - lo)].iter_mut().zip(&y[lo..hi]).zip(&self.window[off..])
+            {
+                *x = s * w;
+            }
         }
     }
 
-    /// Spectral peaks of one frame from its power spectrum in dB (`n_fft / 2 + 1` values):
-    /// interpolated, in the band, the strongest `max_peaks` within `min_peak_db` of the top,
-    /// in descending amplitude.
-    fn peaks_of(&self, db: &[f64], peaks: &mut Vec<Peak>) {
+    /// Spectral peaks of one frame from its power spectrum (`n_fft / 2 + 1` values): the
+    /// `max_peaks` local maxima in the band with the most power (ties: lower bin first),
+    /// interpolated, those within `min_peak_db` of the strongest kept, in descending amplitude.
+    fn peaks_of(&self, power: &[f32], candidates: &mut Vec<(u32, f32)>, peaks: &mut Vec<Peak>) {
         peaks.clear();
+        candidates.clear();
         let bin_hz = self.sr / self.config.n_fft as f64;
         let k_lo = ((self.config.min_hz / bin_hz).floor() as usize).max(1);
-        let k_hi = ((self.config.max_hz / bin_hz).ceil() as usize).min(db.len() - 2);
+        let k_hi = ((self.config.max_hz / bin_hz).ceil() as usize).min(power.len() - 2);
         for k in k_lo..=k_hi {
-            let (a, b, c) = (db[k - 1], db[k], db[k + 1]);
-            if !(b > a && b >= c && b.is_finite()) {
-                continue;
+            let b = power[k];
+            if b > power[k - 1] && b >= power[k + 1] && b.is_finite() {
+                candidates.push((k as u32, b));
             }
+        }
+        let stronger = |x: &(u32, f32), y: &(u32, f32)| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0));
+        if candidates.len() > self.config.max_peaks {
+            candidates.select_nth_unstable_by(self.config.max_peaks - 1, stronger);
+            candidates.truncate(self.config.max_peaks);
+        }
+        let db = |v: f32| 10.0 * f64::from(v).log10();
+        for &(k, b) in candidates.iter() {
+            let k = k as usize;
+            // dB of the power (−inf for exact zeros).
+            let (a, b, c) = (db(power[k - 1]), db(b), db(power[k + 1]));
             // Parabola through the three log-magnitudes (dB of power / 2 = dB of magnitude).
             let (a, b, c) = if a.is_finite() && c.is_finite() { (a, b, c) } else { (b, b, b) };
             let denom = a - 2.0 * b + c;
@@ -277,24 +299,25 @@ impl Hpcp {
         }
         // Strongest first; ties by frequency, so the order is total and deterministic.
         peaks.sort_by(|x, y| y.amplitude.total_cmp(&x.amplitude).then(x.hz.total_cmp(&y.hz)));
-        peaks.truncate(self.config.max_peaks);
         if let Some(top) = peaks.first().map(|p| p.amplitude) {
             let floor = top * 10f64.powf(-self.config.min_peak_db / 20.0);
             peaks.retain(|p| p.amplitude >= floor);
         }
     }
 
-    /// The (unnormalised) profile of a set of peaks, added into `row` (`size` values).
-    fn profile_into(&self, peaks: &[Peak], row: &mut [f32]) {
+    /// The (unnormalised) profile of a set of peaks into `row` (`size` values), accumulated in
+    /// `acc` (`size` values of scratch).
+    fn profile_into(&self, peaks: &[Peak], acc: &mut [f64], row: &mut [f32]) {
         let size = self.config.size;
         let per_semitone = size as f64 / 12.0;
         let half = self.config.window_semitones * per_semitone / 2.0;
-        let mut acc = vec![0.0f64; size];
+        acc.fill(0.0);
         for p in peaks {
             let energy = p.amplitude * p.amplitude;
-            for (h, &hw) in self.harmonic_weights.iter().enumerate() {
-                let f = p.hz / (h + 1) as f64;
-                let pos = size as f64 * (f / self.c_hz).log2();
+            let pos1 = size as f64 * (p.hz / self.c_hz).log2();
+            for &(shift, hw) in &self.harmonic_weights {
+                // Position of f / h: `size · log2(h)` bins lower.
+                let pos = pos1 - shift;
                 let lo = (pos - half).ceil() as i64;
                 let hi = (pos + half).floor() as i64;
                 for i in lo..=hi {
@@ -304,7 +327,7 @@ impl Hpcp {
                 }
             }
         }
-        for (r, a) in row.iter_mut().zip(acc) {
+        for (r, &a) in row.iter_mut().zip(acc.iter()) {
             *r = a as f32;
         }
     }
@@ -326,7 +349,7 @@ impl Hpcp {
             .filter(|p| p.hz >= self.config.min_hz && p.hz <= self.config.max_hz)
             .collect();
         let mut row = vec![0.0f32; self.config.size];
-        self.profile_into(&kept, &mut row);
+        self.profile_into(&kept, &mut vec![0.0f64; self.config.size], &mut row);
         if let Some(norm) = self.config.norm {
             let n = norm.of(&row);
             if n >= f32::MIN_POSITIVE {

@@ -84,7 +84,7 @@ impl Default for TuningConfig {
             min_hz: 50.0,
             max_hz: 4000.0,
             frame_seconds: 0.186,
-            max_frames: 1500,
+            max_frames: 1000,
             min_prominence_db: 15.0,
             floor_db: -90.0,
         }
@@ -225,8 +225,11 @@ fn tonal_peaks(y: &[f32], sr: f64, n_fft: usize, config: &TuningConfig) -> Resul
     let bin_hz = sr / n_fft as f64;
     let k_lo = ((config.min_hz / bin_hz).floor() as usize).max(2);
     let k_hi = ((config.max_hz / bin_hz).ceil() as usize).min(n_fft / 2 - 2);
-    let prominence = 10f64.powf(config.min_prominence_db / 20.0);
     let floor = 10f64.powf(config.floor_db / 20.0);
+    // A peak stands `min_prominence_db` above the median of its neighbourhood exactly when at
+    // least half of the neighbourhood (plus one) lies below `peak / prominence`: a count, in
+    // the power domain, instead of a sort per peak.
+    let prominence_power = 10f64.powf(config.min_prominence_db / 10.0) as f32;
     let per_frame: Vec<Vec<(f64, f64)>> = starts
         .par_iter()
         .map_init(
@@ -235,11 +238,10 @@ fn tonal_peaks(y: &[f32], sr: f64, n_fft: usize, config: &TuningConfig) -> Resul
                     fft.make_input_vec(),
                     fft.make_output_vec(),
                     fft.make_scratch_vec(),
-                    vec![0.0f64; n_fft / 2 + 1],
-                    Vec::new(),
+                    vec![0.0f32; n_fft / 2 + 1],
                 )
             },
-            |(input, output, scratch, mag, neigh), &start| {
+            |(input, output, scratch, power), &start| {
                 let end = (start + n_fft).min(y.len());
                 input.fill(0.0);
                 for ((x, &s), &w) in input.iter_mut().zip(&y[start..end]).zip(&window) {
@@ -247,18 +249,27 @@ fn tonal_peaks(y: &[f32], sr: f64, n_fft: usize, config: &TuningConfig) -> Resul
                 }
                 // Lengths are fixed by the plan, so the transform cannot fail.
                 let _ = fft.process_with_scratch(input, output, scratch);
-                for (m, c) in mag.iter_mut().zip(output.iter()) {
-                    *m = (c.re as f64).hypot(c.im as f64);
+                for (p, c) in power.iter_mut().zip(output.iter()) {
+                    *p = c.re * c.re + c.im * c.im;
                 }
                 let mut peaks = Vec::new();
                 if k_lo >= k_hi {
                     return peaks;
                 }
                 for k in k_lo..=k_hi {
-                    let (a, b, c) = (mag[k - 1], mag[k], mag[k + 1]);
-                    if !(b > a && b >= c) {
+                    let b = power[k];
+                    if !(b > power[k - 1] && b >= power[k + 1]) {
                         continue;
                     }
+                    let lo = k.saturating_sub(FLOOR_HALF_WIDTH);
+                    let hi = (k + FLOOR_HALF_WIDTH + 1).min(power.len());
+                    let limit = b / prominence_power;
+                    let below = power[lo..hi].iter().filter(|&&v| v <= limit).count();
+                    if below < (hi - lo) / 2 + 1 {
+                        continue;
+                    }
+                    let (a, b, c) =
+                        (f64::from(power[k - 1]).sqrt(), f64::from(b).sqrt(), f64::from(power[k + 1]).sqrt());
                     // Grandke's exact Hann interpolation.
                     let (ratio, sign) = if c >= a { (c / b, 1.0) } else { (a / b, -1.0) };
                     let delta = sign * (2.0 * ratio - 1.0) / (ratio + 1.0);
@@ -271,15 +282,6 @@ fn tonal_peaks(y: &[f32], sr: f64, n_fft: usize, config: &TuningConfig) -> Resul
                     };
                     let amplitude = 2.0 * b / (window_sum * lobe.max(1e-9));
                     if amplitude < floor {
-                        continue;
-                    }
-                    let lo = k.saturating_sub(FLOOR_HALF_WIDTH);
-                    let hi = (k + FLOOR_HALF_WIDTH + 1).min(mag.len());
-                    neigh.clear();
-                    neigh.extend_from_slice(&mag[lo..hi]);
-                    let mid = neigh.len() / 2;
-                    let (_, median, _) = neigh.select_nth_unstable_by(mid, f64::total_cmp);
-                    if b < prominence * *median {
                         continue;
                     }
                     peaks.push(((k as f64 + delta) * bin_hz, amplitude));
