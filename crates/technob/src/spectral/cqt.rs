@@ -40,6 +40,23 @@
 //! **Speed.** Filters and FFT plans are made once ([`Cqt::new`]); frames are processed in
 //! parallel (rayon) in fixed groups with per-worker buffers, so nothing is allocated per frame
 //! and the output does not depend on the number of threads.
+//!
+//! ```
+//! use technob::spectral::cqt::{self, ChromaCqtConfig, Cqt, CqtConfig};
+//!
+//! # fn main() -> technob::Result<()> {
+//! let sr = 22050.0;
+//! let y: Vec<f32> = (0..sr as usize).map(|i| (std::f64::consts::TAU * 440.0 * i as f64 / sr).sin() as f32).collect();
+//! let plan = Cqt::new(sr, &CqtConfig::default())?; // 84 bins from C1, hop 512
+//! let c = plan.magnitude(&y)?;
+//! assert_eq!((c.n_bins(), c.n_frames()), (84, 44));
+//! let a4 = plan.frequencies().iter().position(|&f| (f - 440.0).abs() < 1e-6);
+//! assert_eq!(a4, Some(45)); // MIDI 69 − 24
+//! let chroma = cqt::chroma_cqt(&y, sr, &ChromaCqtConfig::default())?;
+//! assert_eq!(chroma.frame(20)[9], 1.0); // A
+//! # Ok(())
+//! # }
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;

@@ -18,6 +18,24 @@
 //! Bin `i` of a profile of `size` bins is centred on the pitch class `i · 12 / size` semitones
 //! above C of the grid with A4 = `a4_hz` Hz (set it from [`crate::tonal::tuning`]): row 0 is C,
 //! as in [`super::chroma_stft`] and [`super::cqt::chroma_cqt`] (essentia's row 0 is A).
+//!
+//! ```
+//! use technob::spectral::hpcp::{Hpcp, HpcpConfig};
+//! use technob::tonal::tuning::estimate_tuning;
+//!
+//! # fn main() -> technob::Result<()> {
+//! let sr = 22050.0;
+//! // C4 on a grid tuned to A4 = 432 Hz.
+//! let hz = 432.0 * 2f64.powf(-9.0 / 12.0);
+//! let y: Vec<f32> = (0..2 * sr as usize).map(|i| (std::f64::consts::TAU * hz * i as f64 / sr).sin() as f32).collect();
+//! let tuning = estimate_tuning(&y, sr)?;
+//! assert!((tuning.a4_hz - 432.0).abs() < 0.1);
+//! let hpcp = Hpcp::new(sr, &HpcpConfig { size: 36, a4_hz: tuning.a4_hz, ..HpcpConfig::default() })?;
+//! let profile = hpcp.compute(&y)?;
+//! assert_eq!(profile.frame(10)[0], 1.0); // C, centred in its bin
+//! # Ok(())
+//! # }
+//! ```
 
 use std::sync::Arc;
 
