@@ -16,6 +16,8 @@
 //! * [`mel`]: [`MelFilterbank`] (sparse, built once) and [`melspectrogram`].
 //! * [`mod@mfcc`]: the [`Mfcc`] transform (DCT-II ortho) and [`mfcc()`].
 //! * [`chroma`]: [`ChromaFilterbank`] and [`chroma_stft`].
+//! * [`cqt`]: constant-Q transform ([`cqt::Cqt`], [`cqt::cqt`]) and [`cqt::chroma_cqt`].
+//! * [`hpcp`]: harmonic pitch class profiles from spectral peaks ([`hpcp::Hpcp`]).
 //!
 //! Units: sample rates and frequencies in Hz (`f64`), lengths and hops in samples, STFT values
 //! unnormalised (as `numpy.fft.rfft` of the windowed frame), decibels in dB.
@@ -38,7 +40,9 @@
 
 pub mod chroma;
 pub mod convert;
+pub mod cqt;
 pub mod db;
+pub mod hpcp;
 pub mod mel;
 pub mod mfcc;
 mod spectrogram;

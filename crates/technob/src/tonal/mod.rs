@@ -9,3 +9,4 @@
 pub mod key;
 pub mod notes;
 pub mod pitch;
+pub mod tuning;
