@@ -19,13 +19,25 @@ pub(crate) struct Args {
     /// Tempo of the demo in BPM.
     #[arg(long, default_value_t = 128.0)]
     bpm: f64,
+    /// Key of the demo: a minor key by its tonic (`C`, `F#`, `Bb`, ...); default F (F minor).
+    #[arg(long, value_name = "TONIC")]
+    tonic: Option<String>,
     /// Also write the ground truth (tempo, beats, downbeats, key, sections) as JSON to this file.
     #[arg(long, value_name = "JSON")]
     truth: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: Args) -> u8 {
-    let config = DemoConfig { bpm: args.bpm, ..DemoConfig::default() };
+    let mut config = DemoConfig { bpm: args.bpm, ..DemoConfig::default() };
+    if let Some(tonic) = &args.tonic {
+        match format!("{tonic} minor").parse::<technob::tonal::key::Key>() {
+            Ok(key) => config.tonic = key.tonic,
+            Err(_) => {
+                eprintln!("error: --tonic {tonic}: not a pitch class (C, C#, Db, ... B)");
+                return exit::BAD_INPUT;
+            }
+        }
+    }
     let demo = match render(&config) {
         Ok(d) => d,
         Err(e) => return report(&e),

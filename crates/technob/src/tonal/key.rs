@@ -377,7 +377,8 @@ pub fn key_of_profile(pcp: &[f64; 12], profile: KeyProfile) -> Option<KeyScores>
 pub struct KeyOptions {
     /// Key profile to correlate with.
     pub profile: KeyProfile,
-    /// Tuning of the track in cents from A440 (`None`: 0).
+    /// Tuning of the track in cents from A440 (`None`: estimated with
+    /// [`crate::tonal::tuning::estimate_tuning`], 0 when it finds no tonal peaks).
     pub tuning_cents: Option<f64>,
 }
 
@@ -620,8 +621,21 @@ pub fn pitch_class_profile(y: &[f32], sr: f64, tuning_cents: f64) -> Result<[f64
 /// Errors: [`Error::InvalidParameter`] for an unusable sample rate or tuning,
 /// [`Error::NoResult`] for silence or audio without pitch-class structure.
 pub fn estimate_key(y: &[f32], sr: f64, options: &KeyOptions) -> Result<KeyEstimate> {
-    let pcp = pitch_class_profile(y, sr, options.tuning_cents.unwrap_or(0.0))?;
+    let tuning = match options.tuning_cents {
+        Some(cents) => cents,
+        None => track_tuning_cents(y, sr)?,
+    };
+    let pcp = pitch_class_profile(y, sr, tuning)?;
     estimate_from_profile(&pcp, options.profile)
+}
+
+/// The tuning of `y` in cents from A440, 0 when there are no tonal peaks to measure it on.
+pub fn track_tuning_cents(y: &[f32], sr: f64) -> Result<f64> {
+    match crate::tonal::tuning::estimate_tuning(y, sr) {
+        Ok(t) => Ok(t.cents),
+        Err(e) if e.is_no_result() => Ok(0.0),
+        Err(e) => Err(e),
+    }
 }
 
 /// Decision step of the key timeline in seconds.
