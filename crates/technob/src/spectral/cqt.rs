@@ -225,38 +225,48 @@ impl HalfbandDecimator {
     }
 
     /// `x` low-passed and decimated by 2: `⌈len/2⌉` samples, unit gain in the pass band.
+    ///
+    /// Parallel over blocks of output; each sub-block gathers the odd input samples it needs
+    /// into a small per-worker buffer (in cache), so no signal-sized scratch is allocated.
     fn decimate(&self, x: &[f32]) -> Vec<f32> {
         let n_out = x.len().div_ceil(2);
         let k = self.odd_taps.len();
-        // Odd samples o[i] = x[2i + 1], with k zeros on each side: x[2j − 2q − 1] = o[j − q − 1]
-        // = padded[j + k − q − 1] and x[2j + 2q + 1] = o[j + q] = padded[j + k + q].
-        let n_odd = x.len() / 2;
-        let mut padded = vec![0.0f32; n_odd + 2 * k + 1];
-        padded[k..k + n_odd].par_chunks_mut(DECIMATE_BLOCK).zip(x.par_chunks(2 * DECIMATE_BLOCK)).for_each(
-            |(p, xs)| {
-                for (p, pair) in p.iter_mut().zip(xs.chunks_exact(2)) {
-                    *p = pair[1];
+        let taps = &self.odd_taps;
+        let mut y = vec![0.0f32; n_out];
+        y.par_chunks_mut(DECIMATE_BLOCK).enumerate().for_each_init(
+            || vec![0.0f32; DECIMATE_SUB_BLOCK + 2 * k],
+            |odd, (b, block)| {
+                for (s, out) in block.chunks_mut(DECIMATE_SUB_BLOCK).enumerate() {
+                    let j0 = b * DECIMATE_BLOCK + s * DECIMATE_SUB_BLOCK;
+                    let len = out.len();
+                    // odd[i] = x[2(j0 − k + i) + 1] (zero beyond the ends): the left term of tap
+                    // q for output j0 + i is odd[i + k − q − 1], the right term odd[i + k + q].
+                    let odd = &mut odd[..len + 2 * k];
+                    let first = 2 * (j0 as isize - k as isize) + 1;
+                    let last = first + 2 * (odd.len() as isize - 1);
+                    if first >= 0 && (last as usize) < x.len() {
+                        for (v, &s) in odd.iter_mut().zip(x[first as usize..].iter().step_by(2)) {
+                            *v = s;
+                        }
+                    } else {
+                        for (i, v) in odd.iter_mut().enumerate() {
+                            let idx = first + 2 * i as isize;
+                            *v = if idx >= 0 && (idx as usize) < x.len() { x[idx as usize] } else { 0.0 };
+                        }
+                    }
+                    for (o, &e) in out.iter_mut().zip(x[2 * j0..].iter().step_by(2)) {
+                        *o = 0.5 * e;
+                    }
+                    for (q, &c) in taps.iter().enumerate() {
+                        let left = &odd[k - q - 1..k - q - 1 + len];
+                        let right = &odd[k + q..k + q + len];
+                        for ((o, &a), &b) in out.iter_mut().zip(left).zip(right) {
+                            *o += c * (a + b);
+                        }
+                    }
                 }
             },
         );
-        let mut y = vec![0.0f32; n_out];
-        let taps = &self.odd_taps;
-        y.par_chunks_mut(DECIMATE_BLOCK).enumerate().for_each(|(b, block)| {
-            // Sub-blocks small enough to stay in L1 while every tap passes over them.
-            for (s, out) in block.chunks_mut(DECIMATE_SUB_BLOCK).enumerate() {
-                let j0 = b * DECIMATE_BLOCK + s * DECIMATE_SUB_BLOCK;
-                for (o, pair) in out.iter_mut().zip(x[2 * j0..].chunks(2)) {
-                    *o = 0.5 * pair[0];
-                }
-                for (q, &c) in taps.iter().enumerate() {
-                    let left = &padded[j0 + k - q - 1..j0 + k - q - 1 + out.len()];
-                    let right = &padded[j0 + k + q..j0 + k + q + out.len()];
-                    for ((o, &a), &b) in out.iter_mut().zip(left).zip(right) {
-                        *o += c * (a + b);
-                    }
-                }
-            }
-        });
         y
     }
 }
