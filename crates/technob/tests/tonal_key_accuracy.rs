@@ -12,10 +12,9 @@ use technob::eval::key::{KeyLabel, Mode as EvalMode, evaluate_key_dataset, mean_
 use technob::tonal::key::{KeyOptions, KeyProfile, Mode, estimate_key};
 
 /// Measured mean of technob's default profile while it is below the best peer (issue #4 asks
-/// for at least the best): the floor it is held to, so a regression fails. On these clips the
-/// gap is techno_loop, where technob answers the relative major (C major, score 0.3) and
-/// essentia bgate the peers' A minor. `None` once the target is met.
-const KNOWN_SHORTFALL: Option<f64> = Some(0.757);
+/// for at least the best): the floor it is held to, so a regression fails. `None`: the target
+/// is met and asserted.
+const KNOWN_SHORTFALL: Option<f64> = None;
 
 fn peers() -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/tonal/key_peers.json");

@@ -16,9 +16,9 @@ pub(crate) struct Args {
     /// Audio file; without it, the bundled demo track.
     #[arg(value_name = "FILE")]
     file: Option<PathBuf>,
-    /// Key profile: bgate (electronic music, from Beatport's annotations; default), edma,
-    /// temperley or krumhansl.
-    #[arg(long, default_value = "bgate", value_parser = ["bgate", "edma", "temperley", "krumhansl"])]
+    /// Key profile: edma (learnt from electronic dance music; default), bgate (from Beatport's
+    /// annotations), temperley or krumhansl.
+    #[arg(long, default_value = "edma", value_parser = ["edma", "bgate", "temperley", "krumhansl"])]
     profile: String,
     /// Also report the key over time (key changes).
     #[arg(long)]

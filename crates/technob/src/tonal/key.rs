@@ -247,11 +247,10 @@ pub enum KeyProfile {
     Krumhansl,
     /// Temperley (2007), Kostka–Payne corpus.
     Temperley,
-    /// Faraldo et al. (2016), automatic EDM profiles.
-    Edma,
-    /// Faraldo et al. (2016), from Beatport's key annotations: the default, made for
-    /// electronic music (and essentia's default too).
+    /// Faraldo et al. (2016), profiles learnt from electronic dance music: the default.
     #[default]
+    Edma,
+    /// Faraldo et al. (2016), from Beatport's key annotations (essentia's default).
     Bgate,
 }
 
