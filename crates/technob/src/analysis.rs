@@ -196,7 +196,15 @@ pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Res
     options.progress.update("key", 0.9);
     let mono = if audio.n_channels() == 1 { None } else { Some(audio.to_mono()) };
     let y = mono.as_ref().unwrap_or(audio).channel(0);
-    let key = match estimate_key(y, f64::from(audio.sample_rate()), &KeyOptions::default()) {
+    let sr = f64::from(audio.sample_rate());
+    let tuning = match crate::tonal::tuning::estimate_tuning(y, sr) {
+        Ok(t) => Some(t),
+        Err(e) if e.is_no_result() => None,
+        Err(e) => return Err(e),
+    };
+    let key_options =
+        KeyOptions { tuning_cents: Some(tuning.map_or(0.0, |t| t.cents)), ..KeyOptions::default() };
+    let key = match estimate_key(y, sr, &key_options) {
         Ok(k) => Some(Key {
             name: k.name,
             tonic: k.tonic,
@@ -223,7 +231,7 @@ pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Res
             max_drift_ms: g.max_drift_ms,
         }),
         key,
-        tuning_hz: None,
+        tuning_hz: tuning.map(|t| (t.a4_hz * 10.0).round() / 10.0),
         loudness: None,
         segments: None,
     })

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use technob::tonal::key::{self, KeyEstimate, KeyProfile, KeySegment};
+use technob::tonal::tuning::Tuning;
 
 use super::analyze::DEMO_NAME;
 use super::{display, format_duration, report, to_json, warn_all};
@@ -33,6 +34,8 @@ pub(crate) struct Args {
 struct KeyReport<'a> {
     file: String,
     key: &'a KeyEstimate,
+    /// The tuning the chroma was computed for (0 cents when no tonal peaks were found).
+    tuning: Tuning,
     #[serde(skip_serializing_if = "Option::is_none")]
     timeline: Option<&'a [KeySegment]>,
 }
@@ -48,7 +51,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let input = args.file.clone().unwrap_or_else(|| PathBuf::from(DEMO_NAME));
     let name = display(&input);
     let progress = TerminalProgress::new("key");
-    let result = (|| -> technob::Result<(KeyEstimate, Option<Vec<KeySegment>>)> {
+    let result = (|| -> technob::Result<(KeyEstimate, Option<Vec<KeySegment>>, f64)> {
         let mono = match &args.file {
             Some(file) => {
                 let audio =
@@ -59,19 +62,22 @@ pub(crate) fn run(args: Args) -> u8 {
             None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio.to_mono(),
         };
         let sr = f64::from(mono.sample_rate());
-        let (frames, hop_s) = key::key_chroma(mono.channel(0), sr, 0.0).map_err(|e| e.in_file(&input))?;
+        let tuning_cents = key::track_tuning_cents(mono.channel(0), sr).map_err(|e| e.in_file(&input))?;
+        let (frames, hop_s) =
+            key::key_chroma(mono.channel(0), sr, tuning_cents).map_err(|e| e.in_file(&input))?;
         let estimate =
             key::estimate_from_profile(&key::sum_frames(&frames), profile).map_err(|e| e.in_file(&input))?;
         let timeline = args.timeline.then(|| key::key_timeline(&frames, hop_s, mono.duration_s(), profile));
-        Ok((estimate, timeline))
+        Ok((estimate, timeline, tuning_cents))
     })();
     progress.clear();
-    let (estimate, timeline) = match result {
+    let (estimate, timeline, tuning_cents) = match result {
         Ok(r) => r,
         Err(e) => return report(&e),
     };
     if args.json {
-        let doc = KeyReport { file: name, key: &estimate, timeline: timeline.as_deref() };
+        let tuning = Tuning::from_cents(tuning_cents);
+        let doc = KeyReport { file: name, key: &estimate, tuning, timeline: timeline.as_deref() };
         match to_json(&doc) {
             Ok(line) => outln!("{line}"),
             Err(code) => return code,
@@ -87,6 +93,8 @@ pub(crate) fn run(args: Args) -> u8 {
         estimate.confidence,
         estimate.profile.name()
     );
+    let tuning = Tuning::from_cents(tuning_cents);
+    outln!("tuning      A4 = {:.1} Hz ({:+.1} cents)", tuning.a4_hz, tuning.cents);
     outln!(
         "runner-up   {} (correlation {:.3} vs {:.3})",
         estimate.runner_up,
