@@ -183,6 +183,12 @@ fn relative_bandwidths(freqs: &[f64], bins_per_octave: usize) -> Vec<f64> {
         .collect()
 }
 
+/// `x` low-passed and decimated by 2 with a linear-phase half-band FIR whose pass band reaches
+/// `pass` times the output Nyquist frequency (`y[j]` is centred on `x[2j]`, no delay).
+pub(crate) fn decimate_by_2(x: &[f32], pass: f64) -> Vec<f32> {
+    HalfbandDecimator::design(pass).decimate(x)
+}
+
 /// A linear-phase half-band FIR decimator by 2 (windowed sinc, Kaiser window).
 ///
 /// `h[0] = 1/2`, `h[±m] = 0` for even `m ≠ 0`, and the odd taps are symmetric, so

@@ -485,7 +485,8 @@ pub fn estimate_from_profile(pcp: &[f64; 12], profile: KeyProfile) -> Result<Key
 pub const KEY_FMIN_HZ: f64 = 100.0;
 /// Highest frequency that counts towards the key, in Hz (as in essentia's key extractor).
 pub const KEY_FMAX_HZ: f64 = 3500.0;
-/// Rate the signal is brought to before the key's STFT (Nyquist above [`KEY_FMAX_HZ`]).
+/// Rate the key's STFT sizes refer to; the signal is halved towards it (44.1 kHz → 11.025
+/// kHz) while the Nyquist frequency stays above [`KEY_FMAX_HZ`].
 pub const KEY_SAMPLE_RATE: u32 = 11_025;
 /// STFT size at [`KEY_SAMPLE_RATE`]: 186 ms, a semitone resolved from about 100 Hz up.
 pub const KEY_N_FFT: usize = 2048;
@@ -508,7 +509,7 @@ fn median5(mut v: [f32; 5]) -> f32 {
 /// maximum of 1 (index 0 = C); frames without energy (under 1 % of the loudest frame) are
 /// all zeros. Also returns the hop between frames in seconds.
 ///
-/// Signal at [`KEY_SAMPLE_RATE`] → magnitude STFT ([`KEY_N_FFT`], [`KEY_HOP`]) → per-bin
+/// Signal halved towards [`KEY_SAMPLE_RATE`] → magnitude STFT ([`KEY_N_FFT`], [`KEY_HOP`]) → per-bin
 /// running median over [`HARMONIC_MEDIAN_FRAMES`] (the harmonic part) → spectral peaks between
 /// [`KEY_FMIN_HZ`] and [`KEY_FMAX_HZ`], parabolically interpolated → each peak's energy to the
 /// nearest pitch class of the tuned 12-tone grid with a cos² weight (zero half a semitone
@@ -523,16 +524,20 @@ pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12
         tuning_cents.is_finite() && tuning_cents.abs() <= 50.0,
         "tuning must be within ±50 cents, got {tuning_cents}"
     );
-    let work_sr = f64::from(KEY_SAMPLE_RATE).min(sr);
-    let resampled;
-    let x = if sr > work_sr {
-        resampled = crate::audio::resample_channel(y, sr as u32, KEY_SAMPLE_RATE)?;
-        &resampled[..]
-    } else {
-        y
-    };
-    // Below 11.025 kHz (8 kHz telephone audio) the FFT shrinks with the rate.
-    let n_fft = ((KEY_N_FFT as f64 * work_sr / f64::from(KEY_SAMPLE_RATE)) as usize).next_power_of_two();
+    // Halve the rate (half-band FIR) while the result still holds KEY_FMAX_HZ with room for
+    // the filter's transition: 44.1 kHz → 11.025 kHz, 48 kHz → 12 kHz, 8 kHz stays.
+    let mut work_sr = sr;
+    let mut decimated: Option<Vec<f32>> = None;
+    while work_sr / 2.0 >= 2.1 * KEY_FMAX_HZ {
+        let out_nyquist = work_sr / 4.0;
+        let pass = (1.03 * KEY_FMAX_HZ / out_nyquist).min(0.98);
+        decimated = Some(crate::spectral::cqt::decimate_by_2(decimated.as_deref().unwrap_or(y), pass));
+        work_sr /= 2.0;
+    }
+    let x = decimated.as_deref().unwrap_or(y);
+    // About 186 ms frames at any rate (2048 samples at 11.025 kHz).
+    let frame = KEY_N_FFT as f64 * work_sr / f64::from(KEY_SAMPLE_RATE);
+    let n_fft = 2usize.pow(frame.log2().round() as u32).max(256);
     let hop = n_fft / 4;
     let stft = Stft::new(StftConfig { hop_length: hop, ..StftConfig::with_n_fft(n_fft) })?;
     let spec = stft.magnitude(x);
