@@ -44,5 +44,6 @@ pub use error::{Error, Result};
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 #[doc = include_str!("../../../docs/tutorials/01_overview.md")]
+#[doc = include_str!("../../../docs/tutorials/03_pitch_tracking.md")]
 #[doc = include_str!("../../../docs/tutorials/05_beat_tracking.md")]
 pub struct ReadmeDoctests;
