@@ -12,7 +12,7 @@ fn main() {
             }
         };
         let t = std::time::Instant::now();
-        let pcp = match pitch_class_profile(audio.channel(0), f64::from(audio.sample_rate()), 0.0) {
+        let pcp = match pitch_class_profile(audio.channel(0), f64::from(audio.sample_rate()), None) {
             Ok(p) => p,
             Err(e) => {
                 println!("{path}: {e}");

@@ -13,6 +13,7 @@ use crate::audio::DecodeOptions;
 use crate::progress::{NoProgress, Progress};
 use crate::rhythm::{RhythmOptions, analyze_rhythm};
 use crate::tonal::key::{KeyOptions, estimate_key};
+use crate::tonal::tuning::Tuning;
 use crate::{Audio, Error, Result, SourceInfo};
 
 /// Version of the JSON contract this library writes.
@@ -197,25 +198,28 @@ pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Res
     let mono = if audio.n_channels() == 1 { None } else { Some(audio.to_mono()) };
     let y = mono.as_ref().unwrap_or(audio).channel(0);
     let sr = f64::from(audio.sample_rate());
-    let tuning = match crate::tonal::tuning::estimate_tuning(y, sr) {
-        Ok(t) => Some(t),
+    let estimate = match estimate_key(y, sr, &KeyOptions::default()) {
+        Ok(k) => Some(k),
         Err(e) if e.is_no_result() => None,
         Err(e) => return Err(e),
     };
-    let key_options =
-        KeyOptions { tuning_cents: Some(tuning.map_or(0.0, |t| t.cents)), ..KeyOptions::default() };
-    let key = match estimate_key(y, sr, &key_options) {
-        Ok(k) => Some(Key {
-            name: k.name,
-            tonic: k.tonic,
-            mode: k.mode.as_str().to_string(),
-            camelot: k.camelot,
-            open_key: k.open_key,
-            confidence: (k.confidence * 1000.0).round() / 1000.0,
-        }),
-        Err(e) if e.is_no_result() => None,
-        Err(e) => return Err(e),
+    // The tuning the key was read with; without a key, the whole-signal estimate.
+    let tuning_cents = match &estimate {
+        Some(k) => Some(k.tuning_cents),
+        None => match crate::tonal::tuning::estimate_tuning(y, sr) {
+            Ok(t) => Some(t.cents),
+            Err(e) if e.is_no_result() => None,
+            Err(e) => return Err(e),
+        },
     };
+    let key = estimate.map(|k| Key {
+        name: k.name,
+        tonic: k.tonic,
+        mode: k.mode.as_str().to_string(),
+        camelot: k.camelot,
+        open_key: k.open_key,
+        confidence: (k.confidence * 1000.0).round() / 1000.0,
+    });
     Ok(AnalysisDocument {
         schema_version: SCHEMA_VERSION,
         file: file.to_string(),
@@ -231,7 +235,7 @@ pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Res
             max_drift_ms: g.max_drift_ms,
         }),
         key,
-        tuning_hz: tuning.map(|t| (t.a4_hz * 10.0).round() / 10.0),
+        tuning_hz: tuning_cents.map(|c| (Tuning::from_cents(c).a4_hz * 10.0).round() / 10.0),
         loudness: None,
         segments: None,
     })

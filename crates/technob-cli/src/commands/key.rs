@@ -34,7 +34,8 @@ pub(crate) struct Args {
 struct KeyReport<'a> {
     file: String,
     key: &'a KeyEstimate,
-    /// The tuning the chroma was computed for (0 cents when no tonal peaks were found).
+    /// The tuning the pitch classes were read with (measured on the sustained peaks; 0 cents
+    /// when there were none).
     tuning: Tuning,
     #[serde(skip_serializing_if = "Option::is_none")]
     timeline: Option<&'a [KeySegment]>,
@@ -62,13 +63,14 @@ pub(crate) fn run(args: Args) -> u8 {
             None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio.to_mono(),
         };
         let sr = f64::from(mono.sample_rate());
-        let tuning_cents = key::track_tuning_cents(mono.channel(0), sr).map_err(|e| e.in_file(&input))?;
-        let (frames, hop_s) =
-            key::key_chroma(mono.channel(0), sr, tuning_cents).map_err(|e| e.in_file(&input))?;
-        let estimate =
-            key::estimate_from_profile(&key::sum_frames(&frames), profile).map_err(|e| e.in_file(&input))?;
-        let timeline = args.timeline.then(|| key::key_timeline(&frames, hop_s, mono.duration_s(), profile));
-        Ok((estimate, timeline, tuning_cents))
+        let chroma = key::key_chroma(mono.channel(0), sr, None).map_err(|e| e.in_file(&input))?;
+        let mut estimate = key::estimate_from_profile(&key::sum_frames(&chroma.frames), profile)
+            .map_err(|e| e.in_file(&input))?;
+        estimate.tuning_cents = chroma.tuning_cents;
+        let timeline = args
+            .timeline
+            .then(|| key::key_timeline(&chroma.frames, chroma.hop_s, mono.duration_s(), profile));
+        Ok((estimate, timeline, chroma.tuning_cents))
     })();
     progress.clear();
     let (estimate, timeline, tuning_cents) = match result {

@@ -15,6 +15,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -376,8 +377,8 @@ pub fn key_of_profile(pcp: &[f64; 12], profile: KeyProfile) -> Option<KeyScores>
 pub struct KeyOptions {
     /// Key profile to correlate with.
     pub profile: KeyProfile,
-    /// Tuning of the track in cents from A440 (`None`: estimated with
-    /// [`crate::tonal::tuning::estimate_tuning`], 0 when it finds no tonal peaks).
+    /// Tuning of the track in cents from A440 (`None`: measured on the same sustained
+    /// spectral peaks the key is read from, 0 when there are none).
     pub tuning_cents: Option<f64>,
 }
 
@@ -427,6 +428,9 @@ pub struct KeyEstimate {
     pub compatible: Vec<CompatibleKey>,
     /// The track's pitch-class profile (C first), scaled to a maximum of 1.
     pub pitch_class_profile: [f64; 12],
+    /// Tuning the pitch classes were read with, cents from A440 (0 when estimated from a bare
+    /// profile by [`estimate_from_profile`]).
+    pub tuning_cents: f64,
 }
 
 impl KeyEstimate {
@@ -468,14 +472,34 @@ impl KeyEstimate {
                 })
                 .collect(),
             pitch_class_profile: scaled,
+            tuning_cents: 0.0,
         }
     }
 }
 
+/// Below this correlation no key is reported: the profile would explain less than a sixth of
+/// the pitch-class profile's variance (white noise reaches about 0.25; the music of
+/// `../shared/data` 0.6 and more).
+pub const MIN_KEY_CORRELATION: f64 = 0.4;
+
+/// Shortest audio a key is estimated for, in seconds.
+pub const MIN_KEY_DURATION_S: f64 = 1.0;
+
 /// The key of a pitch-class profile as a full estimate (names, codes, compatible keys).
+///
+/// Errors: [`Error::NoResult`] when the profile is flat or no key reaches
+/// [`MIN_KEY_CORRELATION`].
 pub fn estimate_from_profile(pcp: &[f64; 12], profile: KeyProfile) -> Result<KeyEstimate> {
     let scores = key_of_profile(pcp, profile)
         .ok_or_else(|| Error::NoResult("no key found: the audio has no pitch-class structure".into()))?;
+    if scores.correlation < MIN_KEY_CORRELATION {
+        return Err(Error::NoResult(format!(
+            "no clear key: the best key ({}) correlates only {:.2} with the pitch content (at least \
+             {MIN_KEY_CORRELATION} needed)",
+            scores.key.name(),
+            scores.correlation
+        )));
+    }
     Ok(KeyEstimate::from_scores(&scores, profile, pcp))
 }
 
@@ -514,16 +538,27 @@ fn median5(mut v: [f32; 5]) -> f32 {
 /// [`KEY_FMIN_HZ`] and [`KEY_FMAX_HZ`], parabolically interpolated → each peak's energy to the
 /// nearest pitch class of the tuned 12-tone grid with a cos² weight (zero half a semitone
 /// away).
-pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12]>, f64)> {
+pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: Option<f64>) -> Result<KeyChroma> {
     use crate::spectral::{Stft, StftConfig};
     crate::ensure_param!(
         sr.is_finite() && sr >= 8000.0 && sr <= 768_000.0 && sr.fract() == 0.0,
         "key estimation needs a whole sample rate of 8-768 kHz, got {sr} Hz"
     );
-    crate::ensure_param!(
-        tuning_cents.is_finite() && tuning_cents.abs() <= 50.0,
-        "tuning must be within ±50 cents, got {tuning_cents}"
-    );
+    if let Some(cents) = tuning_cents {
+        crate::ensure_param!(
+            cents.is_finite() && cents.abs() <= 50.0,
+            "tuning must be within ±50 cents, got {cents}"
+        );
+    }
+    let duration_s = y.len() as f64 / sr;
+    if duration_s < MIN_KEY_DURATION_S {
+        return Err(Error::NoResult(format!(
+            "too short for key estimation ({duration_s:.2} s; at least {MIN_KEY_DURATION_S} s needed)"
+        )));
+    }
+    if y.iter().any(|v| !v.is_finite()) {
+        return Err(Error::InvalidInput("the audio contains NaN or infinite samples".into()));
+    }
     // Halve the rate (half-band FIR) while the result still holds KEY_FMAX_HZ with room for
     // the filter's transition: 44.1 kHz → 11.025 kHz, 48 kHz → 12 kHz, 8 kHz stays.
     let mut work_sr = sr;
@@ -547,12 +582,10 @@ pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12
     let lo = ((KEY_FMIN_HZ / bin_hz).floor() as usize).saturating_sub(1).max(1);
     let hi = ((KEY_FMAX_HZ.min(0.5 * work_sr) / bin_hz).ceil() as usize + 1).min(spec.n_bins());
     let width = hi.saturating_sub(lo);
-    let a4 = 440.0 * 2f64.powf(tuning_cents / 1200.0);
     // Harmonic part, frame-major like the spectrogram.
     let mut harmonic = vec![0.0f32; n_frames * width];
     let half = HARMONIC_MEDIAN_FRAMES / 2;
-    for t in 0..n_frames {
-        let row = &mut harmonic[t * width..(t + 1) * width];
+    harmonic.par_chunks_mut(width.max(1)).take(n_frames).enumerate().for_each(|(t, row)| {
         let frame =
             |u: usize| &spec.frame(u.clamp(t.saturating_sub(half), (t + half).min(n_frames - 1)))[lo..hi];
         let (f0, f1, f2, f3, f4) =
@@ -560,12 +593,13 @@ pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12
         for (b, r) in row.iter_mut().enumerate() {
             *r = median5([f0[b], f1[b], f2[b], f3[b], f4[b]]);
         }
-    }
-    let mut frames: Vec<[f64; 12]> = harmonic
-        .chunks_exact(width.max(1))
+    });
+    // The sustained spectral peaks of every frame: (frequency Hz, energy).
+    let peaks: Vec<Vec<(f64, f64)>> = harmonic
+        .par_chunks_exact(width.max(1))
         .take(n_frames)
         .map(|row| {
-            let mut c = [0.0f64; 12];
+            let mut out = Vec::new();
             let top = row.iter().fold(0.0f32, |m, &v| m.max(v));
             for b in 1..row.len().saturating_sub(1) {
                 let (l, m, r) = (row[b - 1], row[b], row[b + 1]);
@@ -576,14 +610,38 @@ pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12
                 let denom = l - 2.0 * m + r;
                 let shift = if denom.abs() > 1e-20 { (0.5 * (l - r) / denom).clamp(-0.5, 0.5) } else { 0.0 };
                 let freq = ((lo + b) as f64 + shift) * bin_hz;
-                if !(KEY_FMIN_HZ..=KEY_FMAX_HZ).contains(&freq) {
-                    continue;
+                if (KEY_FMIN_HZ..=KEY_FMAX_HZ).contains(&freq) {
+                    let amp = m - 0.25 * (l - r) * shift;
+                    out.push((freq, amp * amp));
                 }
-                let amp = m - 0.25 * (l - r) * shift;
+            }
+            out
+        })
+        .collect();
+    // The tuning of the sustained peaks themselves, unless the caller gave one: drums and
+    // noise, which can pull a whole-signal estimate, are not among them.
+    let tuning_cents = match tuning_cents {
+        Some(cents) => cents,
+        None => {
+            let (deviations, energies): (Vec<f64>, Vec<f64>) =
+                peaks.iter().flatten().map(|&(f, e)| (crate::tonal::tuning::deviation_cents(f), e)).unzip();
+            match crate::tonal::tuning::tuning_from_deviations(&deviations, &energies) {
+                Ok(t) => t.cents,
+                Err(e) if e.is_no_result() => 0.0,
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let a4 = 440.0 * 2f64.powf(tuning_cents / 1200.0);
+    let mut frames: Vec<[f64; 12]> = peaks
+        .par_iter()
+        .map(|frame_peaks| {
+            let mut c = [0.0f64; 12];
+            for &(freq, energy) in frame_peaks {
                 let midi = 69.0 + 12.0 * (freq / a4).log2();
                 let nearest = midi.round();
                 let w = (std::f64::consts::PI * (midi - nearest)).cos().powi(2);
-                c[(nearest as i64).rem_euclid(12) as usize] += w * amp * amp;
+                c[(nearest as i64).rem_euclid(12) as usize] += w * energy;
             }
             c
         })
@@ -600,7 +658,19 @@ pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: f64) -> Result<(Vec<[f64; 12
             *frame = [0.0; 12];
         }
     }
-    Ok((frames, hop as f64 / work_sr))
+    Ok(KeyChroma { frames, hop_s: hop as f64 / work_sr, tuning_cents })
+}
+
+/// What [`key_chroma`] returns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyChroma {
+    /// One 12-bin chroma per frame (C first), scaled to a maximum of 1; zeros without energy.
+    pub frames: Vec<[f64; 12]>,
+    /// Seconds between frames.
+    pub hop_s: f64,
+    /// Tuning the pitch classes were folded with, cents from A440 (given, or measured on the
+    /// sustained peaks).
+    pub tuning_cents: f64,
 }
 
 /// Sum of chroma frames (a pitch-class profile).
@@ -615,8 +685,8 @@ pub fn sum_frames(frames: &[[f64; 12]]) -> [f64; 12] {
 }
 
 /// Pitch-class profile of a mono signal: the sum of its key chroma frames ([`key_chroma`]).
-pub fn pitch_class_profile(y: &[f32], sr: f64, tuning_cents: f64) -> Result<[f64; 12]> {
-    Ok(sum_frames(&key_chroma(y, sr, tuning_cents)?.0))
+pub fn pitch_class_profile(y: &[f32], sr: f64, tuning_cents: Option<f64>) -> Result<[f64; 12]> {
+    Ok(sum_frames(&key_chroma(y, sr, tuning_cents)?.frames))
 }
 
 /// Key of a mono signal: pitch-class profile ([`pitch_class_profile`]) correlated with the
@@ -625,21 +695,10 @@ pub fn pitch_class_profile(y: &[f32], sr: f64, tuning_cents: f64) -> Result<[f64
 /// Errors: [`Error::InvalidParameter`] for an unusable sample rate or tuning,
 /// [`Error::NoResult`] for silence or audio without pitch-class structure.
 pub fn estimate_key(y: &[f32], sr: f64, options: &KeyOptions) -> Result<KeyEstimate> {
-    let tuning = match options.tuning_cents {
-        Some(cents) => cents,
-        None => track_tuning_cents(y, sr)?,
-    };
-    let pcp = pitch_class_profile(y, sr, tuning)?;
-    estimate_from_profile(&pcp, options.profile)
-}
-
-/// The tuning of `y` in cents from A440, 0 when there are no tonal peaks to measure it on.
-pub fn track_tuning_cents(y: &[f32], sr: f64) -> Result<f64> {
-    match crate::tonal::tuning::estimate_tuning(y, sr) {
-        Ok(t) => Ok(t.cents),
-        Err(e) if e.is_no_result() => Ok(0.0),
-        Err(e) => Err(e),
-    }
+    let chroma = key_chroma(y, sr, options.tuning_cents)?;
+    let mut estimate = estimate_from_profile(&sum_frames(&chroma.frames), options.profile)?;
+    estimate.tuning_cents = chroma.tuning_cents;
+    Ok(estimate)
 }
 
 /// Decision step of the key timeline in seconds.
@@ -871,8 +930,8 @@ mod tests {
             progression.extend_from_slice(&d_major);
         }
         let y = chords(&progression, 2.0, sr);
-        let (frames, hop_s) = key_chroma(&y, sr, 0.0).unwrap();
-        let timeline = key_timeline(&frames, hop_s, y.len() as f64 / sr, KeyProfile::Edma);
+        let chroma = key_chroma(&y, sr, Some(0.0)).unwrap();
+        let timeline = key_timeline(&chroma.frames, chroma.hop_s, y.len() as f64 / sr, KeyProfile::Edma);
         let names: Vec<&str> = timeline.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["A minor", "D major"], "{timeline:?}");
         assert!((timeline[0].end_s - 40.0).abs() <= 2.0 * TIMELINE_STEP_S, "{timeline:?}");
