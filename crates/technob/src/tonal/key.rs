@@ -373,19 +373,13 @@ pub fn key_of_profile(pcp: &[f64; 12], profile: KeyProfile) -> Option<KeyScores>
 }
 
 /// Options of [`estimate_key`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyOptions {
     /// Key profile to correlate with.
     pub profile: KeyProfile,
     /// Tuning of the track in cents from A440 (`None`: measured on the same sustained
     /// spectral peaks the key is read from, 0 when there are none).
     pub tuning_cents: Option<f64>,
-}
-
-impl Default for KeyOptions {
-    fn default() -> Self {
-        KeyOptions { profile: KeyProfile::default(), tuning_cents: None }
-    }
 }
 
 /// A key compatible with the estimate, for harmonic mixing.
@@ -541,7 +535,7 @@ fn median5(mut v: [f32; 5]) -> f32 {
 pub fn key_chroma(y: &[f32], sr: f64, tuning_cents: Option<f64>) -> Result<KeyChroma> {
     use crate::spectral::{Stft, StftConfig};
     crate::ensure_param!(
-        sr.is_finite() && sr >= 8000.0 && sr <= 768_000.0 && sr.fract() == 0.0,
+        (8000.0..=768_000.0).contains(&sr) && sr.fract() == 0.0,
         "key estimation needs a whole sample rate of 8-768 kHz, got {sr} Hz"
     );
     if let Some(cents) = tuning_cents {
@@ -736,7 +730,7 @@ pub fn key_timeline(
     duration_s: f64,
     profile: KeyProfile,
 ) -> Vec<KeySegment> {
-    if frames.is_empty() || !(hop_s > 0.0) || !(duration_s > 0.0) {
+    if frames.is_empty() || hop_s.is_nan() || hop_s <= 0.0 || duration_s.is_nan() || duration_s <= 0.0 {
         return Vec::new();
     }
     let n_steps = ((duration_s / TIMELINE_STEP_S).ceil() as usize).max(1);
