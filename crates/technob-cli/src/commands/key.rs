@@ -8,7 +8,7 @@ use technob::tonal::key::{self, KeyEstimate, KeyProfile, KeySegment};
 use technob::tonal::tuning::Tuning;
 
 use super::analyze::DEMO_NAME;
-use super::{display, format_duration, report, to_json, warn_all};
+use super::{display, format_duration, mono_input, report, to_json};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
@@ -53,15 +53,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let name = display(&input);
     let progress = TerminalProgress::new("key");
     let result = (|| -> technob::Result<(KeyEstimate, Option<Vec<KeySegment>>, f64)> {
-        let mono = match &args.file {
-            Some(file) => {
-                let audio =
-                    technob::analysis::decode_for_analysis(file, &progress).map_err(|e| e.in_file(file))?;
-                warn_all(&name, &audio.source().warnings);
-                audio
-            }
-            None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio.to_mono(),
-        };
+        let mono = mono_input(args.file.as_deref(), &name, &progress)?;
         let sr = f64::from(mono.sample_rate());
         let chroma = key::key_chroma(mono.channel(0), sr, None).map_err(|e| e.in_file(&input))?;
         let mut estimate = key::estimate_from_profile(&key::sum_frames(&chroma.frames), profile)

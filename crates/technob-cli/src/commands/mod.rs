@@ -20,6 +20,24 @@ pub(crate) fn report(err: &technob::Error) -> u8 {
     if err.is_input_error() { exit::BAD_INPUT } else { exit::FAILURE }
 }
 
+/// The audio to analyse, mono: `file` decoded (its warnings printed under `name`), or the
+/// bundled demo when no file is given.
+pub(crate) fn mono_input(
+    file: Option<&Path>,
+    name: &str,
+    progress: &crate::progress::TerminalProgress,
+) -> technob::Result<technob::Audio> {
+    match file {
+        Some(file) => {
+            let audio =
+                technob::analysis::decode_for_analysis(file, progress).map_err(|e| e.in_file(file))?;
+            warn_all(name, &audio.source().warnings);
+            Ok(audio)
+        }
+        None => Ok(technob::demo::render(&technob::demo::DemoConfig::default())?.audio.to_mono()),
+    }
+}
+
 /// Print the warnings a decode produced, one line each, naming the file.
 pub(crate) fn warn_all(file: &str, warnings: &[String]) {
     for w in warnings {

@@ -8,7 +8,7 @@ use technob::tonal::notes::{Note, NoteConfig, segment_notes, write_midi};
 use technob::tonal::pitch::{PitchConfig, PitchTrack, PitchTracker};
 
 use super::analyze::DEMO_NAME;
-use super::{display, format_duration, report, to_json, warn_all};
+use super::{display, format_duration, mono_input, report, to_json};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
@@ -75,15 +75,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let name = display(&input);
     let progress = TerminalProgress::new("pitch");
     let result = (|| -> technob::Result<(PitchTrack, Vec<Note>, PitchConfig)> {
-        let mono = match &args.file {
-            Some(file) => {
-                let audio =
-                    technob::analysis::decode_for_analysis(file, &progress).map_err(|e| e.in_file(file))?;
-                warn_all(&name, &audio.source().warnings);
-                audio
-            }
-            None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio.to_mono(),
-        };
+        let mono = mono_input(args.file.as_deref(), &name, &progress)?;
         let sr = if mono.sample_rate() > MAX_ANALYSIS_RATE { 44_100 } else { mono.sample_rate() };
         let resampled;
         let y = if sr == mono.sample_rate() {
