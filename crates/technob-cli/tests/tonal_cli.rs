@@ -108,3 +108,15 @@ fn argument_errors() {
     );
     assert_usage_error(&["key", "/nonexistent/track.wav"], "/nonexistent/track.wav");
 }
+
+#[test]
+fn eval_key_scores_a_pair() {
+    let out = technob(&["eval", "key", "--ref", "A minor", "--est", "C major", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["weighted_score"], 0.3);
+    let out = technob(&["eval", "key", "--ref", "A minor", "--est", "E minor", "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["weighted_score"], 0.5);
+    assert_usage_error(&["eval", "key", "--ref", "A minor", "--est", "H major"], "'H major' is not a key");
+}

@@ -1,5 +1,7 @@
 //! `technob eval beats`: mir_eval's beat metrics for a reference/estimate pair, or the rhythm
 //! tracker run over the evaluation set of `../shared/data` and the bundled demo.
+//! `technob eval key`: the MIREX key score of a pair of keys, or the key estimator run over the
+//! key-labelled clips of `../shared/data`.
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +26,36 @@ enum EvalCommand {
     /// Beat metrics (mir_eval): F-measure, Cemgil, Goto, P-score, CMLc/CMLt/AMLc/AMLt,
     /// information gain, and the downbeat F-measure when both files give bar positions.
     Beats(BeatsArgs),
+    /// MIREX weighted key score (mir_eval.key): 1 same key, 0.5 a fifth up, 0.3 relative,
+    /// 0.2 parallel, 0 otherwise.
+    Key(KeyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct KeyArgs {
+    /// Reference key ("A minor", "Db major") or a file holding one.
+    #[arg(
+        long = "ref",
+        value_name = "KEY|FILE",
+        requires = "estimated",
+        required_unless_present = "dataset"
+    )]
+    reference: Option<String>,
+    /// Estimated key or a file holding one.
+    #[arg(long = "est", value_name = "KEY|FILE", requires = "reference")]
+    estimated: Option<String>,
+    /// Run the key estimator over the key-labelled clips of the evaluation data instead.
+    #[arg(long, conflicts_with_all = ["reference", "estimated"])]
+    dataset: bool,
+    /// Directory of the evaluation data (default ../shared/data).
+    #[arg(long, value_name = "DIR", requires = "dataset")]
+    data_dir: Option<PathBuf>,
+    /// Key profile of the estimator (with --dataset).
+    #[arg(long, default_value = "edma", value_parser = ["edma", "bgate", "temperley", "krumhansl"])]
+    profile: String,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -55,6 +87,7 @@ struct BeatsArgs {
 pub(crate) fn run(args: Args) -> u8 {
     match args.command {
         EvalCommand::Beats(a) if a.dataset => run_dataset(a.data_dir, a.json),
+        EvalCommand::Key(a) => run_key(a),
         EvalCommand::Beats(a) => match (a.reference, a.estimated) {
             (Some(r), Some(e)) => run_pair(&r, &e, a.min_beat_time.unwrap_or(beat::MIN_BEAT_TIME), a.json),
             _ => {
@@ -273,4 +306,89 @@ fn print_table(clips: &[ClipScore], mean: &DatasetSummary) {
         mean.errors,
         mean.clips
     );
+}
+
+/// A key given on the command line, or the content of the file it names.
+fn key_argument(arg: &str) -> Result<String, technob::Error> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        return technob::eval::key::load_key(path).map(|k| k.to_string());
+    }
+    technob::eval::key::parse_key_annotation(arg)
+        .map(|k| k.to_string())
+        .map_err(|e| technob::Error::InvalidParameter(format!("'{arg}' is not a key ({e})")))
+}
+
+fn run_key(args: KeyArgs) -> u8 {
+    use technob::eval::key::{KeyLabel, Mode as EvalMode, evaluate_key_dataset, mean_score, weighted_score};
+    use technob::tonal::key::{KeyOptions, KeyProfile, Mode, estimate_key};
+    if !args.dataset {
+        let (Some(r), Some(e)) = (&args.reference, &args.estimated) else {
+            eprintln!("error: give --ref KEY and --est KEY, or --dataset");
+            return exit::BAD_INPUT;
+        };
+        let scored = key_argument(r).and_then(|r| {
+            let e = key_argument(e)?;
+            Ok((weighted_score(&r, &e)?, r, e))
+        });
+        return match scored {
+            Ok((score, r, e)) => {
+                if args.json {
+                    outln!("{}", serde_json::json!({"reference": r, "estimate": e, "weighted_score": score}));
+                } else {
+                    outln!("reference   {r}\nestimate    {e}\nscore       {score}");
+                }
+                exit::OK
+            }
+            Err(err) => report(&err),
+        };
+    }
+    let profile: KeyProfile = match args.profile.parse() {
+        Ok(p) => p,
+        Err(e) => return report(&e),
+    };
+    let dir = args.data_dir.unwrap_or_else(dataset::default_data_dir);
+    let estimator = |audio: &technob::Audio| -> technob::Result<KeyLabel> {
+        let options = KeyOptions { profile, ..KeyOptions::default() };
+        let key = estimate_key(audio.channel(0), f64::from(audio.sample_rate()), &options)?.key()?;
+        KeyLabel::new(key.tonic, if key.mode == Mode::Major { EvalMode::Major } else { EvalMode::Minor })
+    };
+    let scores = match evaluate_key_dataset(&dir, estimator) {
+        Ok(s) => s,
+        Err(e) => return report(&e),
+    };
+    let mean = mean_score(&scores);
+    let failed = scores.iter().filter(|s| s.error.is_some()).count();
+    if args.json {
+        match to_json(&serde_json::json!({"profile": profile.name(), "clips": scores, "mean_score": mean})) {
+            Ok(line) => outln!("{line}"),
+            Err(code) => return code,
+        }
+    } else {
+        outln!("{:<20} {:<10} {:<10} {:>5}", "clip", "reference", "technob", "score");
+        for s in &scores {
+            match (&s.estimate, &s.error) {
+                (Some(k), _) => outln!(
+                    "{:<20} {:<10} {:<10} {:>5.2}{}",
+                    s.name,
+                    s.reference.to_string(),
+                    k.to_string(),
+                    s.score.unwrap_or(0.0),
+                    if s.scored { "" } else { "  (not in the mean)" }
+                ),
+                (None, err) => outln!("{:<20} error: {}", s.name, one_line(err.as_deref().unwrap_or("?"))),
+            }
+        }
+        outln!(
+            "mean score ({}, {} scored clips): {}",
+            profile.name(),
+            scores.iter().filter(|s| s.scored).count(),
+            mean.map_or("-".to_string(), |m| format!("{m:.3}"))
+        );
+    }
+    if failed > 0 {
+        eprintln!("error: {failed} of {} clips could not be scored", scores.len());
+        return exit::FAILURE;
+    }
+    exit::OK
 }
