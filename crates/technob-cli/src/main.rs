@@ -88,6 +88,8 @@ enum Command {
     Beats(commands::beats::Args),
     /// Estimate the key (Camelot, Open Key), the keys to mix into, and key changes over time.
     Key(commands::key::Args),
+    /// EBU R128 loudness: integrated, range, true peak, and the gain to a LUFS target.
+    Loudness(commands::loudness::Args),
     /// Track the pitch (f0, pYIN or YIN) of a melody, voice or bass line; notes to MIDI.
     Pitch(commands::pitch::Args),
     /// Decode any supported file and write WAV or FLAC (optionally resampled or downmixed).
@@ -115,6 +117,7 @@ fn main() -> ExitCode {
         Command::Beats(args) => commands::beats::run(args),
         Command::Key(args) => commands::key::run(args),
         Command::Pitch(args) => commands::pitch::run(args),
+        Command::Loudness(args) => commands::loudness::run(args),
         Command::Convert(args) => commands::convert::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Plot(args) => commands::plot::run(args),

@@ -29,6 +29,7 @@ pub mod demo;
 mod error;
 pub mod eval;
 pub mod io;
+pub mod loudness;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod progress;

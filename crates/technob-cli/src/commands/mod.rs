@@ -7,6 +7,7 @@ pub(crate) mod demo;
 pub(crate) mod eval;
 pub(crate) mod info;
 pub(crate) mod key;
+pub(crate) mod loudness;
 pub(crate) mod pitch;
 pub(crate) mod plot;
 
