@@ -47,3 +47,32 @@ fn ebu_tech_3341_and_3342() {
     }
     assert!(failures.is_empty(), "{failures:?}");
 }
+
+#[test]
+fn normalize_reaches_the_target_under_the_ceiling() {
+    use technob::loudness::{NormalizeOptions, normalize};
+    let dir = common::data_dir().join("essentia-audio/generated/ebur128");
+    let audio =
+        decode_file(dir.join("seq-3341-7_seq-3342-5-16bit.flac"), &DecodeOptions { mono: false }).unwrap();
+    let before = measure_loudness(&audio).unwrap();
+    // -23 LUFS to -20: 3 dB fits under a -1 dBTP ceiling (true peak -8.9 dBTP).
+    let options = NormalizeOptions { target_lufs: -20.0, true_peak_ceiling_dbtp: -1.0 };
+    let out = normalize(&audio, &before, &options).unwrap();
+    let after = measure_loudness(&out.audio).unwrap();
+    assert_eq!(out.gain_db, out.requested_gain_db);
+    assert!((after.integrated_lufs.unwrap() + 20.0).abs() < 0.02, "{:?}", after.integrated_lufs);
+    // To -9 LUFS the ceiling binds: the true peak lands on it, the loudness stays below the target.
+    let options = NormalizeOptions { target_lufs: -9.0, true_peak_ceiling_dbtp: -1.0 };
+    let out = normalize(&audio, &before, &options).unwrap();
+    let after = measure_loudness(&out.audio).unwrap();
+    assert!(out.gain_db < out.requested_gain_db);
+    assert!((after.true_peak_dbtp + 1.0).abs() < 0.02, "{}", after.true_peak_dbtp);
+    assert!(after.sample_peak_dbfs <= -1.0 + 1e-6);
+    assert!(after.integrated_lufs.unwrap() < -9.0);
+    // Silence has nothing to normalise; absurd targets are refused.
+    let silence = technob::Audio::from_synth(vec![vec![0.0; 48_000]; 2], 48_000).unwrap();
+    let quiet = measure_loudness(&silence).unwrap();
+    assert!(normalize(&silence, &quiet, &NormalizeOptions::default()).unwrap_err().is_no_result());
+    let bad = NormalizeOptions { target_lufs: 6.0, ..NormalizeOptions::default() };
+    assert!(normalize(&audio, &before, &bad).is_err());
+}

@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use technob::audio::DecodeOptions;
-use technob::loudness::{LoudnessReport, TARGET_STREAMING_LUFS, measure_loudness};
+use technob::audio::{DecodeOptions, WavFormat};
+use technob::loudness::{
+    LoudnessReport, NormalizeOptions, TARGET_STREAMING_LUFS, measure_loudness, normalize,
+};
 
 use super::analyze::DEMO_NAME;
 use super::{display, report, to_json, warn_all};
@@ -20,6 +22,13 @@ pub(crate) struct Args {
     /// Loudness target in LUFS for the gain line: -14 streaming, -9 club, -18 ReplayGain 2.
     #[arg(long, default_value_t = TARGET_STREAMING_LUFS, allow_negative_numbers = true, value_name = "LUFS")]
     target: f64,
+    /// Write the audio with the gain to --target applied, as 24-bit WAV (atomically). The gain
+    /// stops where the true peak would pass --ceiling: no limiter, no clipping.
+    #[arg(long, value_name = "OUT.wav")]
+    normalize: Option<PathBuf>,
+    /// True-peak ceiling for --normalize, dBTP.
+    #[arg(long, default_value_t = -1.0, allow_negative_numbers = true, value_name = "DBTP")]
+    ceiling: f64,
     /// Print one JSON object (with the momentary and short-term curves, 100 ms apart).
     #[arg(long)]
     json: bool,
@@ -56,7 +65,19 @@ pub(crate) fn run(args: Args) -> u8 {
             }
             None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio,
         };
-        measure_loudness(&audio).map_err(|e| e.in_file(&input))
+        let measured = measure_loudness(&audio).map_err(|e| e.in_file(&input))?;
+        if let Some(out) = &args.normalize {
+            let options = NormalizeOptions { target_lufs: args.target, true_peak_ceiling_dbtp: args.ceiling };
+            let normalized = normalize(&audio, &measured, &options).map_err(|e| e.in_file(&input))?;
+            technob::audio::write_wav(&normalized.audio, out, WavFormat::Int24)?;
+            if normalized.gain_db < normalized.requested_gain_db {
+                eprintln!(
+                    "warning: {name}: gain limited to {:+.1} dB (not {:+.1} dB) to keep the true peak at {} dBTP",
+                    normalized.gain_db, normalized.requested_gain_db, args.ceiling
+                );
+            }
+        }
+        Ok(measured)
     })();
     progress.clear();
     let report_ = match result {

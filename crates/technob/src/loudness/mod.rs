@@ -95,3 +95,65 @@ pub fn measure_loudness(audio: &Audio) -> Result<LoudnessReport> {
         short_term_lufs: short_term,
     })
 }
+
+/// How to normalise ([`normalize`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NormalizeOptions {
+    /// Integrated loudness to reach, LUFS.
+    pub target_lufs: f64,
+    /// The true peak after the gain stays at or below this, dBTP: when reaching the target
+    /// would pass it, the gain is reduced instead (no limiter: the sound is never changed
+    /// except in level).
+    pub true_peak_ceiling_dbtp: f64,
+}
+
+impl Default for NormalizeOptions {
+    fn default() -> Self {
+        NormalizeOptions { target_lufs: TARGET_STREAMING_LUFS, true_peak_ceiling_dbtp: -1.0 }
+    }
+}
+
+/// The result of [`normalize`].
+#[derive(Clone, Debug)]
+pub struct Normalized {
+    /// The audio with the gain applied.
+    pub audio: Audio,
+    /// The gain applied, dB.
+    pub gain_db: f64,
+    /// The gain the target asked for, dB (larger than `gain_db` when the ceiling bound it).
+    pub requested_gain_db: f64,
+}
+
+/// Apply one gain to `audio` so that its integrated loudness (measured in `report`) reaches the
+/// target, unless that would put the true peak above the ceiling: then the largest gain that
+/// keeps it under is applied. A true peak scales exactly with the gain, so the ceiling holds
+/// without a limiter and without clipping (sample peaks lie under true peaks).
+///
+/// Errors: an unusable target or ceiling; [`Error::NoResult`] when the audio has no integrated
+/// loudness (silence under the −70 LUFS gate).
+pub fn normalize(audio: &Audio, report: &LoudnessReport, options: &NormalizeOptions) -> Result<Normalized> {
+    crate::ensure_param!(
+        options.target_lufs.is_finite() && (-70.0..=0.0).contains(&options.target_lufs),
+        "the loudness target must be between -70 and 0 LUFS, got {}",
+        options.target_lufs
+    );
+    crate::ensure_param!(
+        options.true_peak_ceiling_dbtp.is_finite() && (-30.0..=0.0).contains(&options.true_peak_ceiling_dbtp),
+        "the true-peak ceiling must be between -30 and 0 dBTP, got {}",
+        options.true_peak_ceiling_dbtp
+    );
+    let integrated = report.integrated_lufs.ok_or_else(|| {
+        Error::NoResult("nothing to normalise: the audio is below the -70 LUFS gate".into())
+    })?;
+    let requested = options.target_lufs - integrated;
+    let headroom = options.true_peak_ceiling_dbtp - report.true_peak_dbtp;
+    let gain_db = if report.true_peak_dbtp.is_finite() { requested.min(headroom) } else { requested };
+    let factor = 10f64.powf(gain_db / 20.0) as f32;
+    let channels: Vec<Vec<f32>> =
+        audio.channels().iter().map(|c| c.iter().map(|&v| v * factor).collect()).collect();
+    Ok(Normalized {
+        audio: Audio::new(channels, audio.sample_rate(), audio.source().clone())?,
+        gain_db,
+        requested_gain_db: requested,
+    })
+}
