@@ -11,16 +11,14 @@
 
 mod common;
 
+use common::read_json;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use technob::eval::key::{
     EvalKey, KeyLabel, evaluate, key_dataset, load_key, weighted_score, weighted_score_keys,
 };
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn case_files(dir: &Path, prefix: &str, ext: &str) -> Vec<PathBuf> {
     (0..10).map(|i| dir.join(format!("{prefix}{i:02}{ext}"))).collect()

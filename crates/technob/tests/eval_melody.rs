@@ -12,17 +12,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::read_json;
+
+use std::path::PathBuf;
 
 use serde_json::Value;
 use technob::eval::melody::{F0Series, evaluate, evaluate_with_voicing, load_f0, to_cent_voicing};
 
 fn melody_dir() -> PathBuf {
     common::data_dir().join("mir_eval/tests/data/melody")
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn floats(v: &Value) -> Vec<f64> {

@@ -15,6 +15,8 @@
 
 mod common;
 
+use common::{numbered, read_json};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -25,26 +27,6 @@ use technob::eval::tempo::{DETECTION_TOLERANCE, detection};
 
 fn mir_eval_data(kind: &str) -> PathBuf {
     common::data_dir().join("mir_eval/tests/data").join(kind)
-}
-
-/// The files `prefixNN.ext` of `dir`, sorted (as the Python tests' sorted globs).
-fn numbered(dir: &Path, prefix: &str, ext: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            name.starts_with(prefix)
-                && name.ends_with(ext)
-                && name[prefix.len()..name.len() - ext.len()].chars().all(|c| c.is_ascii_digit())
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 /// Largest |Δ| per metric, and how many comparisons were not bit-identical.

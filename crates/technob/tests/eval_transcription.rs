@@ -12,32 +12,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::{numbered, read_json};
+
+use std::path::Path;
 
 use serde_json::Value;
 use technob::eval::transcription::{
     NoteAnnotation, TranscriptionParams, evaluate, evaluate_with, load_valued_intervals, load_vocadito_notes,
     match_note_offsets, match_note_onsets, match_notes,
 };
-
-fn numbered(dir: &Path, prefix: &str, ext: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            name.starts_with(prefix)
-                && name.ends_with(ext)
-                && name[prefix.len()..name.len() - ext.len()].chars().all(|c| c.is_ascii_digit())
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 /// Compare every named score with mir_eval's (same metric set, bit for bit).
 fn assert_scores(what: &str, ours: &[(&'static str, f64)], expected: &Value) {
