@@ -62,7 +62,7 @@ pub fn measure_loudness(audio: &Audio) -> Result<LoudnessReport> {
         return Err(Error::InvalidInput("the audio contains NaN or infinite samples".into()));
     }
     let sr = audio.sample_rate();
-    let mode = ebur128::Mode::I | ebur128::Mode::LRA | ebur128::Mode::TRUE_PEAK | ebur128::Mode::SAMPLE_PEAK;
+    let mode = ebur128::Mode::I | ebur128::Mode::S | ebur128::Mode::TRUE_PEAK | ebur128::Mode::SAMPLE_PEAK;
     let mut meter = ebur128::EbuR128::new(channels as u32, sr, mode).map_err(ebu_error)?;
     // Feed in steps of CURVE_STEP_S, reading the momentary and short-term loudness after each.
     let step = ((CURVE_STEP_S * f64::from(sr)).round() as usize).max(1);
@@ -79,7 +79,10 @@ pub fn measure_loudness(audio: &Audio) -> Result<LoudnessReport> {
         start = end;
     }
     let integrated = meter.loudness_global().map_err(ebu_error)?;
-    let range = meter.loudness_range().map_err(ebu_error)?;
+    // Short-term values count for the range once their 3-s window is full.
+    let window = 3 * sr as usize;
+    let first_full = window.div_ceil(step).saturating_sub(1);
+    let range = loudness_range(short_term.get(first_full..).unwrap_or(&[]));
     let mut true_peak = 0.0f64;
     let mut sample_peak = 0.0f64;
     for ch in 0..channels as u32 {
@@ -88,12 +91,41 @@ pub fn measure_loudness(audio: &Audio) -> Result<LoudnessReport> {
     }
     Ok(LoudnessReport {
         integrated_lufs: finite(integrated),
-        range_lu: if range.is_finite() { range } else { 0.0 },
+        range_lu: range,
         true_peak_dbtp: to_db(true_peak),
         sample_peak_dbfs: to_db(sample_peak),
         momentary_lufs: momentary,
         short_term_lufs: short_term,
     })
+}
+
+/// Loudness range (EBU Tech 3342, 2016) of short-term loudness values taken every 0.1 s:
+/// values under the absolute gate (−70 LUFS) and then those more than 20 LU under the
+/// power mean of the rest are dropped; the range is the 95th minus the 10th percentile
+/// (nearest rank, as libebur128: index `round((n − 1)·p)` of the sorted values). 0 with
+/// fewer than two values left.
+///
+/// The 10-Hz rate follows Tech 3342's 2016 revision (≥ 2.9 s overlap of the 3-s windows),
+/// as ffmpeg's `ebur128` filter does; libebur128 (and so the `ebur128` crate) still steps by
+/// 1 s, which makes the range of a short track depend on where the blocks happen to fall.
+fn loudness_range(short_term_lufs: &[Option<f64>]) -> f64 {
+    const ABSOLUTE_GATE_LUFS: f64 = -70.0;
+    const RELATIVE_GATE_LU: f64 = -20.0;
+    let gated: Vec<f64> =
+        short_term_lufs.iter().flatten().copied().filter(|&l| l >= ABSOLUTE_GATE_LUFS).collect();
+    if gated.len() < 2 {
+        return 0.0;
+    }
+    // Power mean in the loudness domain: L = −0.691 + 10·log10(mean power).
+    let mean_power = gated.iter().map(|l| 10f64.powf((l + 0.691) / 10.0)).sum::<f64>() / gated.len() as f64;
+    let threshold = -0.691 + 10.0 * mean_power.log10() + RELATIVE_GATE_LU;
+    let mut kept: Vec<f64> = gated.into_iter().filter(|&l| l >= threshold).collect();
+    if kept.len() < 2 {
+        return 0.0;
+    }
+    kept.sort_by(f64::total_cmp);
+    let rank = |p: f64| kept[((kept.len() - 1) as f64 * p).round() as usize];
+    rank(0.95) - rank(0.10)
 }
 
 /// How to normalise ([`normalize`]).
