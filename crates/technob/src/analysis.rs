@@ -3,7 +3,8 @@
 //!
 //! Every field an analyser has not determined is `None` and serialises as `null`, never an
 //! invented value. The audio is decoded once, streamed to mono at its native rate (so a
-//! 10-minute stereo track is never held as stereo), and handed to the analysers.
+//! 10-minute stereo track is never held as stereo) while its loudness is measured on every
+//! channel, and handed to the analysers.
 
 use std::path::Path;
 
@@ -172,13 +173,22 @@ pub fn analyze_file(
     options: &AnalyzeOptions,
 ) -> Result<(AnalysisDocument, SourceInfo)> {
     let path = path.as_ref();
-    let audio = decode_for_analysis(path, options.progress)?;
-    let doc = analyze_audio(&audio, &path.display().to_string(), options).map_err(|e| e.in_file(path))?;
+    let (audio, loudness) = decode_for_analysis_with_loudness(path, options.progress)?;
+    let doc = analyze_mono(&audio, loudness.as_ref(), &path.display().to_string(), options)
+        .map_err(|e| e.in_file(path))?;
     Ok((doc, audio.source().clone()))
 }
 
-/// Analyse decoded audio; `file` is what the document's `file` field says.
+/// Analyse decoded audio (any channel count: loudness is measured on every channel, the rest
+/// on the mono mix); `file` is what the document's `file` field says.
 pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Result<AnalysisDocument> {
+    check_length(audio)?;
+    let loudness = crate::loudness::measure_loudness(audio)?;
+    let mono = if audio.n_channels() == 1 { None } else { Some(audio.to_mono()) };
+    analyze_mono(mono.as_ref().unwrap_or(audio), Some(&loudness), file, options)
+}
+
+fn check_length(audio: &Audio) -> Result<()> {
     if audio.n_frames() < MIN_ANALYSIS_FRAMES {
         return Err(Error::InvalidInput(format!(
             "too short to analyse: {} sample frame{} (at least {MIN_ANALYSIS_FRAMES} needed)",
@@ -186,6 +196,17 @@ pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Res
             if audio.n_frames() == 1 { "" } else { "s" }
         )));
     }
+    Ok(())
+}
+
+/// The analysers on mono audio, with the loudness already measured on the source's channels.
+fn analyze_mono(
+    audio: &Audio,
+    loudness: Option<&crate::loudness::LoudnessReport>,
+    file: &str,
+    options: &AnalyzeOptions,
+) -> Result<AnalysisDocument> {
+    check_length(audio)?;
     let rhythm_options = RhythmOptions { progress: options.progress, ..RhythmOptions::default() };
     // "Nothing found" (silence, no periodicity) leaves the rhythm fields null; real errors stop.
     let rhythm = match analyze_rhythm(audio, &rhythm_options) {
@@ -195,8 +216,7 @@ pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Res
     };
     let rhythm = rhythm.as_ref();
     options.progress.update("key", 0.9);
-    let mono = if audio.n_channels() == 1 { None } else { Some(audio.to_mono()) };
-    let y = mono.as_ref().unwrap_or(audio).channel(0);
+    let y = audio.channel(0);
     let sr = f64::from(audio.sample_rate());
     let estimate = match estimate_key(y, sr, &KeyOptions::default()) {
         Ok(k) => Some(k),
@@ -236,9 +256,69 @@ pub fn analyze_audio(audio: &Audio, file: &str, options: &AnalyzeOptions) -> Res
         }),
         key,
         tuning_hz: tuning_cents.map(|c| (Tuning::from_cents(c).a4_hz * 10.0).round() / 10.0),
-        loudness: None,
+        // Silence (every block under the −70 LUFS gate) has no integrated loudness.
+        loudness: loudness.and_then(|l| {
+            l.integrated_lufs.map(|i| Loudness {
+                integrated_lufs: round_to(i, 2),
+                range_lu: round_to(l.range_lu, 2),
+                true_peak_dbtp: round_to(l.true_peak_dbtp, 2),
+            })
+        }),
         segments: None,
     })
+}
+
+fn round_to(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (x * scale).round() / scale
+}
+
+/// Decode `path` to mono at its native rate, block by block, measuring the loudness of the
+/// source's channels on the way (so a stereo file is never held as stereo), and reporting
+/// progress. The mono mix is the same as [`Audio::to_mono`]'s, bit for bit.
+pub fn decode_for_analysis_with_loudness(
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<(Audio, Option<crate::loudness::LoudnessReport>)> {
+    use crate::audio::AudioStream;
+    use crate::loudness::LoudnessMeter;
+    let decode = || -> Result<(Audio, Option<crate::loudness::LoudnessReport>)> {
+        let mut stream = AudioStream::open(path, &DecodeOptions { mono: false })?;
+        let n_channels = stream.output_channels();
+        let mut meter = LoudnessMeter::new(n_channels, stream.info().sample_rate)?;
+        let mut mono = Vec::with_capacity(stream.capacity_hint());
+        let mut block: Vec<Vec<f32>> = Vec::new();
+        let declared = stream.info().frames;
+        let mut next_report = 0usize;
+        let scale = 1.0 / n_channels as f32;
+        while stream.next_block(&mut block)? > 0 {
+            let planes: Vec<&[f32]> = block.iter().map(Vec::as_slice).collect();
+            meter.add_planar(&planes)?;
+            if n_channels == 1 {
+                mono.extend_from_slice(&block[0]);
+            } else {
+                // (0 + a + b + ...) · (1 / channels), as audio::downmix.
+                let start = mono.len();
+                mono.resize(start + block[0].len(), 0.0f32);
+                for ch in &block {
+                    for (o, &x) in mono[start..].iter_mut().zip(ch) {
+                        *o += x;
+                    }
+                }
+                mono[start..].iter_mut().for_each(|o| *o *= scale);
+            }
+            if declared > 0 && mono.len() >= next_report {
+                progress.update("decode", (mono.len() as f64 / declared as f64).min(1.0));
+                next_report = mono.len() + (1 << 18);
+            }
+        }
+        let info = stream.finish()?;
+        mono.shrink_to_fit();
+        let loudness = meter.finish()?;
+        // Every block was checked for NaN/inf as it was decoded.
+        Ok((Audio::from_checked_parts(vec![mono], info)?, Some(loudness)))
+    };
+    decode().map_err(|e| e.in_file(path))
 }
 
 /// Decode `path` to mono at its native rate, block by block, reporting progress.

@@ -30,7 +30,7 @@ pub(crate) fn run(args: Args) -> u8 {
             doc
         }),
         None => technob::demo::render(&technob::demo::DemoConfig::default())
-            .and_then(|demo| technob::analysis::analyze_audio(&demo.audio.to_mono(), DEMO_NAME, &options)),
+            .and_then(|demo| technob::analysis::analyze_audio(&demo.audio, DEMO_NAME, &options)),
     };
     progress.clear();
     let doc = match result {

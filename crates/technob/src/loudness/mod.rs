@@ -1,7 +1,12 @@
-//! Loudness after EBU R128 / ITU-R BS.1770-4 (EBU Tech 3341 and 3342), measured with the
-//! `ebur128` crate (a port of libebur128): integrated loudness with its two gates, loudness
-//! range, momentary and short-term curves, sample and true peak, and the gain that reaches a
-//! loudness target.
+//! Loudness after EBU R128 / ITU-R BS.1770-4 (EBU Tech 3341 and 3342): integrated loudness
+//! with its two gates, sample and true peak (4× oversampled, BS.1770-4 Annex 2) measured with
+//! the `ebur128` crate (a port of libebur128); momentary and short-term curves every 100 ms and
+//! the loudness range from them (EBU Tech 3342, 2016: ≥ 10 Hz) computed in [`curves`] from
+//! K-weighted sub-block energies; and the gain that reaches a loudness target.
+//!
+//! The three parts run in parallel. A 6-minute stereo track takes about 0.2 s.
+
+mod curves;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,9 +29,11 @@ pub struct LoudnessReport {
     pub true_peak_dbtp: f64,
     /// Largest sample peak over the channels, dBFS.
     pub sample_peak_dbfs: f64,
-    /// Momentary loudness (400 ms window) every [`CURVE_STEP_S`], LUFS (−inf → `None`).
+    /// Momentary loudness (400 ms window) at the end of every complete [`CURVE_STEP_S`]
+    /// (the first at 0.1 s; the window padded with silence before the start), LUFS (silence,
+    /// under −120 LUFS, → `None`).
     pub momentary_lufs: Vec<Option<f64>>,
-    /// Short-term loudness (3 s window) every [`CURVE_STEP_S`], LUFS (−inf → `None`).
+    /// Short-term loudness (3 s window) at the same times, LUFS (silence → `None`).
     pub short_term_lufs: Vec<Option<f64>>,
 }
 
@@ -56,54 +63,99 @@ fn to_db(x: f64) -> f64 {
 ///
 /// Errors: no channels, a sample rate the filters cannot be designed for, NaN samples.
 pub fn measure_loudness(audio: &Audio) -> Result<LoudnessReport> {
-    let channels = audio.n_channels();
-    crate::ensure_param!((1..=64).contains(&channels), "cannot measure loudness of {channels} channels");
     if audio.channels().iter().any(|c| c.iter().any(|v| !v.is_finite())) {
         return Err(Error::InvalidInput("the audio contains NaN or infinite samples".into()));
     }
-    let sr = audio.sample_rate();
-    let mode = ebur128::Mode::I | ebur128::Mode::S | ebur128::Mode::TRUE_PEAK | ebur128::Mode::SAMPLE_PEAK;
-    let mut meter = ebur128::EbuR128::new(channels as u32, sr, mode).map_err(ebu_error)?;
-    // Feed in steps of CURVE_STEP_S, reading the momentary and short-term loudness after each.
-    let step = ((CURVE_STEP_S * f64::from(sr)).round() as usize).max(1);
-    let n = audio.n_frames();
-    let mut momentary = Vec::with_capacity(n / step + 1);
-    let mut short_term = Vec::with_capacity(n / step + 1);
-    let mut start = 0;
-    while start < n {
-        let end = (start + step).min(n);
-        let planes: Vec<&[f32]> = audio.channels().iter().map(|c| &c[start..end]).collect();
-        meter.add_frames_planar_f32(&planes).map_err(ebu_error)?;
-        momentary.push(meter.loudness_momentary().ok().and_then(finite));
-        short_term.push(meter.loudness_shortterm().ok().and_then(finite));
-        start = end;
+    let mut meter = LoudnessMeter::new(audio.n_channels(), audio.sample_rate())?;
+    let planes: Vec<&[f32]> = audio.channels().iter().map(Vec::as_slice).collect();
+    meter.add_planar(&planes)?;
+    meter.finish()
+}
+
+/// A loudness meter fed block by block (for instance while a file is being decoded), so the
+/// loudness of a multichannel file can be measured without holding its channels:
+/// [`measure_loudness`] is `new`, one `add_planar` and `finish`. Blocks of any size give the
+/// same report.
+pub struct LoudnessMeter {
+    /// Integrated loudness and sample peak.
+    gate: ebur128::EbuR128,
+    /// True peak (its own meter, so it runs beside the other parts).
+    peak: ebur128::EbuR128,
+    /// K-weighted 100-ms energies per channel, for the curves and the range.
+    sub_blocks: Vec<curves::SubBlockEnergies>,
+    channels: usize,
+}
+
+impl LoudnessMeter {
+    /// A meter for `channels` channels at `sr` Hz.
+    pub fn new(channels: usize, sr: u32) -> Result<LoudnessMeter> {
+        crate::ensure_param!((1..=64).contains(&channels), "cannot measure loudness of {channels} channels");
+        crate::ensure_param!(sr >= 10, "cannot measure loudness at {sr} Hz");
+        let gate = ebur128::EbuR128::new(channels as u32, sr, ebur128::Mode::I | ebur128::Mode::SAMPLE_PEAK)
+            .map_err(ebu_error)?;
+        let peak = ebur128::EbuR128::new(channels as u32, sr, ebur128::Mode::TRUE_PEAK).map_err(ebu_error)?;
+        let sub_blocks = (0..channels).map(|_| curves::SubBlockEnergies::new(sr)).collect();
+        Ok(LoudnessMeter { gate, peak, sub_blocks, channels })
     }
-    let integrated = meter.loudness_global().map_err(ebu_error)?;
-    // Short-term values count for the range once their 3-s window is full.
-    let window = 3 * sr as usize;
-    let first_full = window.div_ceil(step).saturating_sub(1);
-    let range = loudness_range(short_term.get(first_full..).unwrap_or(&[]));
-    let mut true_peak = 0.0f64;
-    let mut sample_peak = 0.0f64;
-    for ch in 0..channels as u32 {
-        true_peak = true_peak.max(meter.true_peak(ch).map_err(ebu_error)?);
-        sample_peak = sample_peak.max(meter.sample_peak(ch).map_err(ebu_error)?);
+
+    /// Feed one block: a slice per channel, all the same length, finite samples.
+    pub fn add_planar(&mut self, planes: &[&[f32]]) -> Result<()> {
+        crate::ensure_param!(
+            planes.len() == self.channels,
+            "{} channels given to a {}-channel loudness meter",
+            planes.len(),
+            self.channels
+        );
+        let n = planes.first().map_or(0, |p| p.len());
+        crate::ensure_param!(planes.iter().all(|p| p.len() == n), "channels of unequal length");
+        let LoudnessMeter { gate, peak, sub_blocks, .. } = self;
+        let (gated, (peaked, ())) = rayon::join(
+            || gate.add_frames_planar_f32(planes),
+            || {
+                rayon::join(
+                    || peak.add_frames_planar_f32(planes),
+                    || {
+                        use rayon::prelude::*;
+                        sub_blocks.par_iter_mut().zip(planes.par_iter()).for_each(|(s, p)| s.add(p));
+                    },
+                )
+            },
+        );
+        gated.map_err(ebu_error)?;
+        peaked.map_err(ebu_error)?;
+        Ok(())
     }
-    Ok(LoudnessReport {
-        integrated_lufs: finite(integrated),
-        range_lu: range,
-        true_peak_dbtp: to_db(true_peak),
-        sample_peak_dbfs: to_db(sample_peak),
-        momentary_lufs: momentary,
-        short_term_lufs: short_term,
-    })
+
+    /// The report of everything fed.
+    pub fn finish(self) -> Result<LoudnessReport> {
+        let integrated = self.gate.loudness_global().map_err(ebu_error)?;
+        let energies = curves::weighted_sum(&self.sub_blocks);
+        let momentary = curves::window_curve(&energies, 4);
+        let short_term = curves::window_curve(&energies, 30);
+        // Short-term values count for the range once their 3-s window is full.
+        let range = loudness_range(short_term.get(29..).unwrap_or(&[]));
+        let mut true_peak = 0.0f64;
+        let mut sample_peak = 0.0f64;
+        for ch in 0..self.channels as u32 {
+            true_peak = true_peak.max(self.peak.true_peak(ch).map_err(ebu_error)?);
+            sample_peak = sample_peak.max(self.gate.sample_peak(ch).map_err(ebu_error)?);
+        }
+        Ok(LoudnessReport {
+            integrated_lufs: finite(integrated),
+            range_lu: range,
+            true_peak_dbtp: to_db(true_peak),
+            sample_peak_dbfs: to_db(sample_peak),
+            momentary_lufs: momentary,
+            short_term_lufs: short_term,
+        })
+    }
 }
 
 /// Loudness range (EBU Tech 3342, 2016) of short-term loudness values taken every 0.1 s:
 /// values under the absolute gate (−70 LUFS) and then those more than 20 LU under the
 /// power mean of the rest are dropped; the range is the 95th minus the 10th percentile
-/// (nearest rank, as libebur128: index `round((n − 1)·p)` of the sorted values). 0 with
-/// fewer than two values left.
+/// (nearest rank: the ⌊p·n + ½⌋-th smallest value, as ffmpeg). 0 with fewer than two values
+/// left.
 ///
 /// The 10-Hz rate follows Tech 3342's 2016 revision (≥ 2.9 s overlap of the 3-s windows),
 /// as ffmpeg's `ebur128` filter does; libebur128 (and so the `ebur128` crate) still steps by
@@ -124,7 +176,8 @@ fn loudness_range(short_term_lufs: &[Option<f64>]) -> f64 {
         return 0.0;
     }
     kept.sort_by(f64::total_cmp);
-    let rank = |p: f64| kept[((kept.len() - 1) as f64 * p).round() as usize];
+    // The k-th smallest value, k = ⌊p·n + ½⌋ (1-based, at least 1), as ffmpeg's ebur128 filter.
+    let rank = |p: f64| kept[((p * kept.len() as f64 + 0.5).floor() as usize).clamp(1, kept.len()) - 1];
     rank(0.95) - rank(0.10)
 }
 
@@ -188,4 +241,84 @@ pub fn normalize(audio: &Audio, report: &LoudnessReport, options: &NormalizeOpti
         gain_db,
         requested_gain_db: requested,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stereo signal whose level changes: noise-like tones, a loud passage, then silence.
+    fn test_audio(sr: u32) -> Audio {
+        let n = (sr as usize) * 11;
+        let mut seed = 1u32;
+        let mut left = Vec::with_capacity(n);
+        let mut right = Vec::with_capacity(n);
+        for i in 0..n {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = (seed >> 8) as f32 / (1 << 24) as f32 - 0.5;
+            let t = i as f32 / sr as f32;
+            let level = if t < 3.0 {
+                0.1
+            } else if t < 6.0 {
+                0.6
+            } else {
+                0.0
+            };
+            left.push(level * ((t * 440.0 * std::f32::consts::TAU).sin() * 0.5 + noise));
+            right.push(level * noise);
+        }
+        Audio::from_synth(vec![left, right], sr).unwrap()
+    }
+
+    #[test]
+    fn curves_match_the_ebur128_crate_readings() {
+        for sr in [44_100, 48_000, 22_050] {
+            let audio = test_audio(sr);
+            let report = measure_loudness(&audio).unwrap();
+            let mode = ebur128::Mode::M | ebur128::Mode::S;
+            let mut meter = ebur128::EbuR128::new(2, sr, mode).unwrap();
+            let step = (sr as usize + 5) / 10;
+            assert_eq!(report.momentary_lufs.len(), audio.n_frames() / step);
+            for (i, (m, s)) in report.momentary_lufs.iter().zip(&report.short_term_lufs).enumerate() {
+                let span = i * step..(i + 1) * step;
+                meter
+                    .add_frames_planar_f32(&[&audio.channel(0)[span.clone()], &audio.channel(1)[span]])
+                    .unwrap();
+                let (cm, cs) = (meter.loudness_momentary().unwrap(), meter.loudness_shortterm().unwrap());
+                for (ours, theirs) in [(m, cm), (s, cs)] {
+                    match ours {
+                        Some(l) => assert!((l - theirs).abs() < 1e-6, "{sr} Hz step {i}: {l} vs {theirs}"),
+                        None => {
+                            assert!(theirs < curves::SILENCE_LUFS, "{sr} Hz step {i}: silence vs {theirs}")
+                        }
+                    }
+                }
+            }
+            // The silent tail reads as silence, not as rounding residue of the loud passage.
+            assert_eq!(report.short_term_lufs.last(), Some(&None));
+        }
+    }
+
+    #[test]
+    fn block_size_does_not_change_the_report() {
+        let audio = test_audio(44_100);
+        let whole = measure_loudness(&audio).unwrap();
+        for block in [1000, 4410, 65_536] {
+            let mut meter = LoudnessMeter::new(2, 44_100).unwrap();
+            for start in (0..audio.n_frames()).step_by(block) {
+                let end = (start + block).min(audio.n_frames());
+                meter.add_planar(&[&audio.channel(0)[start..end], &audio.channel(1)[start..end]]).unwrap();
+            }
+            assert_eq!(meter.finish().unwrap(), whole, "blocks of {block}");
+        }
+    }
+
+    #[test]
+    fn bad_meters_and_blocks_are_errors() {
+        assert!(LoudnessMeter::new(0, 44_100).is_err());
+        assert!(LoudnessMeter::new(2, 0).is_err());
+        let mut meter = LoudnessMeter::new(2, 44_100).unwrap();
+        assert!(meter.add_planar(&[&[0.0; 10]]).is_err());
+        assert!(meter.add_planar(&[&[0.0; 10], &[0.0; 9]]).is_err());
+    }
 }
