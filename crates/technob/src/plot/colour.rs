@@ -47,7 +47,7 @@ pub(super) const HIGH: [f32; 3] = [50.0, 110.0, 255.0];
 /// 255 (a column's loudness shows as its height, not its brightness).
 pub(super) fn band_mix(low: f32, mid: f32, high: f32) -> [u8; 3] {
     let top = low.max(mid).max(high);
-    if !(top > 0.0) {
+    if top.is_nan() || top <= 0.0 {
         return [90, 90, 100];
     }
     let (l, m, h) = (low / top, mid / top, high / top);
