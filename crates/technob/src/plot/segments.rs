@@ -127,10 +127,6 @@ pub(super) fn draw_overlays<DB: DrawingBackend>(
             area.draw(&PathElement::new(vec![(x0, 0), (x0, h)], colour.mix(0.9).stroke_width(1)))
                 .map_err(plot_error)?;
         }
-        if labels && !s.label.is_empty() && x1 - x0 >= 12 {
-            let style = ("sans-serif", 13).into_font().color(&colour);
-            area.draw(&Text::new(s.label.clone(), (x0 + 4, 3), style)).map_err(plot_error)?;
-        }
     }
     let seconds_per_pixel = span / f64::from(w.max(1));
     let beats: Vec<f64> = ctx.options.beats.iter().filter(visible).copied().collect();
@@ -146,6 +142,14 @@ pub(super) fn draw_overlays<DB: DrawingBackend>(
         let x = x_of(t);
         area.draw(&PathElement::new(vec![(x, 0), (x, h)], DOWNBEAT.mix(0.9).stroke_width(2)))
             .map_err(plot_error)?;
+    }
+    // Labels last, over the beat lines.
+    for (s, &colour) in ctx.options.segments.iter().zip(&ctx.segment_colours) {
+        let (x0, x1) = (x_of(s.start_s), x_of(s.end_s));
+        if labels && !s.label.is_empty() && s.end_s >= ctx.t0 && s.start_s <= ctx.t1 && x1 - x0 >= 12 {
+            let style = ("sans-serif", 13).into_font().color(&colour);
+            area.draw(&Text::new(s.label.clone(), (x0 + 4, 3), style)).map_err(plot_error)?;
+        }
     }
     Ok(())
 }
