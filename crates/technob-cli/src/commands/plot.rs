@@ -1,9 +1,11 @@
-//! `technob plot FILE -o OUT.png|svg`: waveform over a log-frequency spectrogram.
+//! `technob plot FILE -o OUT.png|svg`: a stack of panels (waveform, 3-band waveform,
+//! spectrogram, mel, CQT, chroma, loudness) on one time axis, beats, downbeats and segments
+//! drawn over them.
 
 use std::path::PathBuf;
 
 use technob::audio::DecodeOptions;
-use technob::plot::{PlotOptions, save_overview};
+use technob::plot::{Panel, PlotOptions, read_segments, save_overview};
 
 use super::analyze::DEMO_NAME;
 use super::{display, report, warn_all};
@@ -39,42 +41,68 @@ pub(crate) struct Args {
     /// Track the pitch (pYIN) and draw the f0 over the spectrogram.
     #[arg(long)]
     pitch: bool,
-    /// Highest frequency of the spectrogram in Hz (default: half the sample rate).
+    /// Highest frequency of the spectrogram and mel panels in Hz (default: half the sample rate).
     #[arg(long, value_name = "HZ")]
     fmax: Option<f64>,
+    /// Panels, top to bottom, comma-separated: waveform, waveform3 (DJ-style 3-band colours),
+    /// spectrogram, mel, cqt, chroma, loudness (default: waveform,spectrogram).
+    #[arg(long, value_name = "LIST")]
+    panels: Option<String>,
+    /// Loudness target drawn on the loudness panel, LUFS.
+    #[arg(long, value_name = "LUFS", default_value_t = technob::loudness::TARGET_STREAMING_LUFS, allow_hyphen_values = true)]
+    target: f64,
+    /// Segments drawn as labelled bands: an Audacity label file (start, end, label separated
+    /// by tabs) or CSV with the header start_s,end_s,label.
+    #[arg(long, value_name = "FILE")]
+    segments: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: Args) -> u8 {
     let input = args.file.clone().unwrap_or_else(|| PathBuf::from(DEMO_NAME));
     let result = (|| {
+        // Options first: a bad panel name or segments file fails before any decoding.
+        let panels = match &args.panels {
+            Some(list) => Panel::parse_list(list)?,
+            None => PlotOptions::default().panels,
+        };
+        let segments = match &args.segments {
+            Some(path) => read_segments(path)?,
+            None => Vec::new(),
+        };
+        // All channels: the loudness panel measures them as BS.1770 weights them.
         let audio = match &args.file {
             Some(file) => {
                 let progress = TerminalProgress::new("plot");
                 let audio = technob::audio::decode_file_with_progress(
                     file,
-                    &DecodeOptions { mono: true },
+                    &DecodeOptions { mono: false },
                     &progress,
                 )?;
                 progress.clear();
                 warn_all(&display(file), &audio.source().warnings);
                 audio
             }
-            None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio.to_mono(),
+            None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio,
         };
+        let mono = if !args.no_beats || args.pitch { Some(audio.to_mono()) } else { None };
         let title = args.title.clone().unwrap_or_else(|| {
             input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         });
         let (beats, downbeats) = if args.no_beats {
             (Vec::new(), Vec::new())
         } else {
-            match technob::rhythm::analyze_rhythm(&audio, &technob::rhythm::RhythmOptions::default()) {
+            let mono = mono.as_ref().unwrap_or(&audio);
+            match technob::rhythm::analyze_rhythm(mono, &technob::rhythm::RhythmOptions::default()) {
                 Ok(r) => (r.beat_times(), r.downbeat_times()),
                 // No beat (silence, noise): the picture is still useful without the grid.
                 Err(e) if e.is_no_result() => (Vec::new(), Vec::new()),
                 Err(e) => return Err(e.in_file(&input)),
             }
         };
-        let f0 = if args.pitch { pitch_track(&audio).map_err(|e| e.in_file(&input))? } else { Vec::new() };
+        let f0 = match (&mono, args.pitch) {
+            (Some(mono), true) => pitch_track(mono).map_err(|e| e.in_file(&input))?,
+            _ => Vec::new(),
+        };
         let options = PlotOptions {
             beats,
             downbeats,
@@ -85,6 +113,9 @@ pub(crate) fn run(args: Args) -> u8 {
             from_s: args.from,
             to_s: args.to,
             title: Some(title),
+            panels,
+            segments,
+            target_lufs: args.target,
             ..PlotOptions::default()
         };
         // Problems with the options are reported against the input they were applied to.
@@ -96,7 +127,7 @@ pub(crate) fn run(args: Args) -> u8 {
     }
 }
 
-/// pYIN f0 of the audio (at up to 22.05 kHz: a picture needs no finer hop) as
+/// pYIN f0 of the mono audio (at up to 22.05 kHz: a picture needs no finer hop) as
 /// `(time s, f0 Hz)`, 0 where unvoiced.
 fn pitch_track(audio: &technob::Audio) -> technob::Result<Vec<(f64, f64)>> {
     let sr = audio.sample_rate().min(22_050);
