@@ -262,10 +262,12 @@ struct Plan {
     chroma: ChromaFilterbank,
     freqs: Vec<f64>,
     contrast: Vec<(usize, usize, usize)>,
-    /// Band (0 low, 1 mid, 2 high) of each bin.
-    band_of_bin: Vec<u8>,
-    /// Parseval factor per bin: `2 / (n_fft Σw²)`, halved at DC and Nyquist.
-    parseval: Vec<f32>,
+    /// First bins of the mid and high bands.
+    band_edges: (usize, usize),
+    /// Parseval factor `2 / (n_fft Σw²)`.
+    parseval: f64,
+    /// 0.5 when the last bin is the Nyquist frequency (even `n_fft`), else 0.
+    nyquist_half: f64,
 }
 
 impl Plan {
@@ -287,29 +289,17 @@ impl Plan {
         let chroma = ChromaFilterbank::new(sr, n_fft, &ChromaConfig::default())?;
         let freqs = fft_frequencies(sr, n_fft);
         let contrast = contrast_bands(sr, n_fft)?;
-        let band_of_bin = freqs
-            .iter()
-            .map(|&f| {
-                if f < LOW_BAND_HZ {
-                    0
-                } else if f < HIGH_BAND_HZ {
-                    1
-                } else {
-                    2
-                }
-            })
-            .collect();
+        let k1 = freqs.partition_point(|&f| f < LOW_BAND_HZ).max(1);
+        let k2 = freqs.partition_point(|&f| f < HIGH_BAND_HZ).clamp(k1, freqs.len() - 1);
         let wss: f64 = stft.window().iter().map(|&w| f64::from(w) * f64::from(w)).sum();
-        let scale = 2.0 / (n_fft as f64 * wss);
-        let n_bins = freqs.len();
-        let parseval = (0..n_bins)
-            .map(|k| if k == 0 || (k == n_bins - 1 && n_fft % 2 == 0) { scale / 2.0 } else { scale } as f32)
-            .collect();
-        Ok(Plan { stft, mel, chroma, freqs, contrast, band_of_bin, parseval })
+        let parseval = 2.0 / (n_fft as f64 * wss);
+        let nyquist_half = if n_fft % 2 == 0 { 0.5 } else { 0.0 };
+        Ok(Plan { stft, mel, chroma, freqs, contrast, band_edges: (k1, k2), parseval, nyquist_half })
     }
 
     /// Descriptors of one magnitude frame: the spectral columns of `row`, its mel bands, and
     /// the contrast peaks and valleys (linear, turned into dB once all frames are known).
+    /// Sums run over several independent partial sums so that they vectorise.
     fn frame(
         &self,
         mag: &[f32],
@@ -319,6 +309,7 @@ impl Plan {
         pv: &mut [f32],
         lay: Layout,
     ) {
+        let n_bins = mag.len();
         let power = &mut scratch.power;
         for (p, &m) in power.iter_mut().zip(mag) {
             *p = m * m;
@@ -326,122 +317,181 @@ impl Plan {
         self.mel.apply_frame(power, mel);
 
         // Chroma (librosa: filterbank @ power, then max-normalised).
-        let n_bins = mag.len();
         let chroma = &mut row[lay.chroma()..lay.chroma() + 12];
         for (c, w) in chroma.iter_mut().zip(self.chroma.weights().chunks_exact(n_bins)) {
-            *c = w.iter().zip(power.iter()).map(|(a, b)| a * b).sum();
+            *c = dot(w, power);
         }
         let peak = chroma.iter().fold(0.0f32, |m, v| m.max(v.abs()));
         if peak >= f32::MIN_POSITIVE {
             chroma.iter_mut().for_each(|v| *v /= peak);
         }
 
-        // Centroid and bandwidth on the L1-normalised magnitude.
-        let l1: f64 = mag.iter().map(|&m| f64::from(m)).sum();
+        // Centroid and bandwidth on the L1-normalised magnitude, in f64.
+        let (l1, first_moment) = moments(mag, &self.freqs);
         let norm = if l1 >= f64::from(f32::MIN_POSITIVE) { l1 } else { 1.0 };
-        let centroid = mag.iter().zip(&self.freqs).map(|(&m, f)| f * f64::from(m)).sum::<f64>() / norm;
-        let spread = mag
-            .iter()
-            .zip(&self.freqs)
-            .map(|(&m, f)| f64::from(m) * (f - centroid) * (f - centroid))
-            .sum::<f64>()
-            / norm;
+        let centroid = first_moment / norm;
+        let spread = moments_centred(mag, &self.freqs, centroid) / norm;
         row[Layout::CENTROID] = centroid as f32;
         row[Layout::BANDWIDTH] = spread.sqrt() as f32;
 
-        // Roll-off: cumulative sum in f32, in order, as numpy's cumsum.
-        let total = mag.iter().fold(0.0f32, |a, &m| a + m);
-        let threshold = ROLL_PERCENT * total;
+        // Roll-off: cumulative sum in f32, in order, as numpy's cumsum; first bin reaching 85 %.
+        let cumsum = &mut scratch.cumsum;
         let mut acc = 0.0f32;
-        let mut rolloff = self.freqs[n_bins - 1];
-        for (&m, &f) in mag.iter().zip(&self.freqs) {
+        for (c, &m) in cumsum.iter_mut().zip(mag) {
             acc += m;
-            if acc >= threshold {
-                rolloff = f;
-                break;
-            }
+            *c = acc;
         }
-        row[Layout::ROLLOFF] = rolloff as f32;
+        let threshold = ROLL_PERCENT * acc;
+        let k = cumsum.partition_point(|&c| c < threshold).min(n_bins - 1);
+        row[Layout::ROLLOFF] = self.freqs[k] as f32;
 
         // Flatness: logs of products of 16 values (f64 cannot overflow there: 1e-10..1e9 each).
         let mut log_sum = 0.0f64;
-        let mut mean = 0.0f64;
+        let mut lanes = [0.0f64; 16];
         for chunk in power.chunks(16) {
             let mut prod = 1.0f64;
-            for &p in chunk {
+            for (l, &p) in lanes.iter_mut().zip(chunk) {
                 let p = f64::from(p.max(FLATNESS_AMIN));
                 prod *= p;
-                mean += p;
+                *l += p;
             }
             log_sum += prod.ln();
         }
         let n = n_bins as f64;
-        row[Layout::FLATNESS] = ((log_sum / n).exp() / (mean / n)) as f32;
+        let mean = lanes.iter().sum::<f64>() / n;
+        row[Layout::FLATNESS] = ((log_sum / n).exp() / mean) as f32;
 
-        // Band energies (Parseval-scaled power).
-        let mut bands = [0.0f64; 3];
-        for ((&p, &b), &s) in power.iter().zip(&self.band_of_bin).zip(&self.parseval) {
-            bands[b as usize] += f64::from(p * s);
-        }
-        for (i, e) in bands.iter().enumerate() {
-            row[Layout::BANDS + i] = (10.0 * e.max(1e-10).log10()) as f32;
+        // Band energies (Parseval-scaled power; DC and Nyquist count half).
+        let (k1, k2) = self.band_edges;
+        let low = f64::from(sum(&power[..k1])) - 0.5 * f64::from(power[0]);
+        let mid = f64::from(sum(&power[k1..k2]));
+        let high = f64::from(sum(&power[k2..])) - self.nyquist_half * f64::from(power[n_bins - 1]);
+        for (i, e) in [low, mid, high].iter().enumerate() {
+            row[Layout::BANDS + i] = (10.0 * (e * self.parseval).max(1e-10).log10()) as f32;
         }
 
         // Contrast: mean of the `q` smallest and largest magnitudes of each octave band.
         for (k, &(first, end, count)) in self.contrast.iter().enumerate() {
-            let q = ((CONTRAST_QUANTILE * count as f64).round_ties_even() as usize).max(1);
-            let sub = &mut scratch.sub[..end - first];
-            sub.copy_from_slice(&mag[first..end]);
-            let q = q.min(sub.len());
-            sub.select_nth_unstable_by(q - 1, f32::total_cmp);
-            let valley = sub[..q].iter().map(|&v| f64::from(v)).sum::<f64>() / q as f64;
-            let len = sub.len();
-            sub.select_nth_unstable_by(len - q, f32::total_cmp);
-            let peak = sub[len - q..].iter().map(|&v| f64::from(v)).sum::<f64>() / q as f64;
-            pv[k] = peak as f32;
-            pv[N_CONTRAST + k] = valley as f32;
+            let q = ((CONTRAST_QUANTILE * count as f64).round_ties_even() as usize).clamp(1, end - first);
+            let (valley, peak) = extreme_means(&mag[first..end], q, &mut scratch.band);
+            pv[k] = peak;
+            pv[N_CONTRAST + k] = valley;
         }
     }
+}
+
+/// `Σ a·b` over 8 partial sums.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// `Σ a` over 8 partial sums.
+fn sum(a: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let ca = a.chunks_exact(8);
+    let tail: f32 = ca.remainder().iter().sum();
+    for x in ca {
+        for i in 0..8 {
+            acc[i] += x[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// `(Σ m, Σ f·m)` in f64 over 4 partial sums.
+fn moments(mag: &[f32], freqs: &[f64]) -> (f64, f64) {
+    let (mut s0, mut s1) = ([0.0f64; 4], [0.0f64; 4]);
+    let (cm, cf) = (mag.chunks_exact(4), freqs.chunks_exact(4));
+    let (mut t0, mut t1) = (0.0, 0.0);
+    for (&m, f) in cm.remainder().iter().zip(cf.remainder()) {
+        t0 += f64::from(m);
+        t1 += f * f64::from(m);
+    }
+    for (m, f) in cm.zip(cf) {
+        for i in 0..4 {
+            let m = f64::from(m[i]);
+            s0[i] += m;
+            s1[i] += f[i] * m;
+        }
+    }
+    (s0.iter().sum::<f64>() + t0, s1.iter().sum::<f64>() + t1)
+}
+
+/// `Σ m·(f − c)²` in f64 over 4 partial sums.
+fn moments_centred(mag: &[f32], freqs: &[f64], c: f64) -> f64 {
+    let mut s = [0.0f64; 4];
+    let (cm, cf) = (mag.chunks_exact(4), freqs.chunks_exact(4));
+    let tail: f64 =
+        cm.remainder().iter().zip(cf.remainder()).map(|(&m, f)| f64::from(m) * (f - c) * (f - c)).sum();
+    for (m, f) in cm.zip(cf) {
+        for i in 0..4 {
+            let d = f[i] - c;
+            s[i] += f64::from(m[i]) * d * d;
+        }
+    }
+    s.iter().sum::<f64>() + tail
+}
+
+/// Means of the `q` smallest and the `q` largest values of `v` (`1 ≤ q ≤ v.len()`): one pass
+/// for `q = 1`, else two selections on a copy in `buf` (linear time; spectra are sorted enough
+/// to make a running top-q buffer quadratic).
+fn extreme_means(v: &[f32], q: usize, buf: &mut Vec<f32>) -> (f32, f32) {
+    if q == 1 {
+        return v.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+    }
+    buf.clear();
+    buf.extend_from_slice(v);
+    let len = buf.len();
+    buf.select_nth_unstable_by(q - 1, f32::total_cmp);
+    let valley = buf[..q].iter().map(|&x| f64::from(x)).sum::<f64>() / q as f64;
+    let rest = &mut buf[q..];
+    let n_rest = rest.len();
+    let peak = if n_rest >= q {
+        rest.select_nth_unstable_by(n_rest - q, f32::total_cmp);
+        rest[n_rest - q..].iter().map(|&x| f64::from(x)).sum::<f64>() / q as f64
+    } else {
+        // Fewer than 2q values: the largest q overlap the smallest.
+        buf.sort_unstable_by(f32::total_cmp);
+        buf[len - q..].iter().map(|&x| f64::from(x)).sum::<f64>() / q as f64
+    };
+    (valley as f32, peak as f32)
 }
 
 /// Per-task buffers.
 struct Scratch {
     power: Vec<f32>,
-    sub: Vec<f32>,
+    cumsum: Vec<f32>,
+    band: Vec<f32>,
 }
 
 /// RMS (zero padding) and zero-crossing rate (edge padding) of centred frame `t`.
+///
+/// A crossing is a change of sign between neighbours, values within ±1e-10 counting as
+/// positive zeros (librosa's `zero_crossings` with `zero_pos=True`).
 fn temporal(y: &[f32], t: usize, hop: usize, n_fft: usize) -> (f32, f32) {
-    let half = n_fft / 2;
-    let start = (t * hop) as isize - half as isize;
+    let start = (t * hop) as isize - (n_fft / 2) as isize;
     let n = y.len() as isize;
-    let inside = start >= 0 && start + n_fft as isize <= n;
-    let sq: f64;
-    let mut crossings = 0u32;
-    let zero = |x: f32| if x.abs() <= 1e-10 { 0.0 } else { x };
-    if inside {
+    let crossings = |frame: &[f32]| frame.windows(2).filter(|w| (w[0] < -1e-10) != (w[1] < -1e-10)).count();
+    let (sq, count) = if start >= 0 && start + n_fft as isize <= n {
         let frame = &y[start as usize..start as usize + n_fft];
-        sq = frame.iter().map(|&x| f64::from(x * x)).sum();
-        let mut prev = zero(frame[0]).is_sign_negative();
-        for &x in &frame[1..] {
-            let s = zero(x).is_sign_negative();
-            crossings += u32::from(s != prev);
-            prev = s;
-        }
+        (dot(frame, frame), crossings(frame))
     } else {
-        let at = |i: isize| y[(start + i).clamp(0, n - 1) as usize];
-        sq = (0..n_fft as isize)
-            .filter(|i| (0..n).contains(&(start + i)))
-            .map(|i| f64::from(at(i) * at(i)))
-            .sum();
-        let mut prev = zero(at(0)).is_sign_negative();
-        for i in 1..n_fft as isize {
-            let s = zero(at(i)).is_sign_negative();
-            crossings += u32::from(s != prev);
-            prev = s;
-        }
-    }
-    ((sq / n_fft as f64).sqrt() as f32, crossings as f32 / n_fft as f32)
+        let zero_padded: Vec<f32> = (start..start + n_fft as isize)
+            .map(|s| if (0..n).contains(&s) { y[s as usize] } else { 0.0 })
+            .collect();
+        let edge_padded: Vec<f32> =
+            (start..start + n_fft as isize).map(|s| y[s.clamp(0, n - 1) as usize]).collect();
+        (dot(&zero_padded, &zero_padded), crossings(&edge_padded))
+    };
+    ((f64::from(sq) / n_fft as f64).sqrt() as f32, count as f32 / n_fft as f32)
 }
 
 /// Frame-wise descriptors of a mono signal at `sr` Hz (the whole of [`extract`] but the
@@ -474,7 +524,7 @@ pub fn frame_features(y: &[f32], sr: u32, options: &FeatureOptions) -> Result<Fe
     let mut mel = vec![0.0f32; n_frames * n_mels];
     // Contrast peaks (first N_CONTRAST) and valleys per frame.
     let mut pv = vec![0.0f32; n_frames * 2 * N_CONTRAST];
-    let max_sub = plan.contrast.iter().map(|&(a, b, _)| b - a).max().unwrap_or(0);
+    let max_band = plan.contrast.iter().map(|&(a, b, _)| b - a).max().unwrap_or(0);
 
     let mut mag = Spectrogram::zeros(n_bins, 0);
     let mut segment: Vec<f32> = Vec::new();
@@ -498,7 +548,11 @@ pub fn frame_features(y: &[f32], sr: u32, options: &FeatureOptions) -> Result<Fe
             )
             .zip(mag.as_slice().par_chunks(n_bins * FRAMES_PER_TASK))
             .for_each(|(((rows, mels), pvs), mags)| {
-                let mut scratch = Scratch { power: vec![0.0; n_bins], sub: vec![0.0; max_sub] };
+                let mut scratch = Scratch {
+                    power: vec![0.0; n_bins],
+                    cumsum: vec![0.0; n_bins],
+                    band: Vec::with_capacity(max_band),
+                };
                 for (((row, m), p), s) in rows
                     .chunks_exact_mut(n_cols)
                     .zip(mels.chunks_exact_mut(n_mels))
@@ -567,13 +621,15 @@ pub fn extract(audio: &Audio, options: &FeatureOptions) -> Result<FeatureSet> {
     let mono_audio = if audio.n_channels() == 1 { None } else { Some(audio.to_mono()) };
     let y = mono_audio.as_ref().unwrap_or(audio).channel(0);
     let sr = audio.sample_rate();
-    let ((frames, dynamic), (loudness, onsets)) = rayon::join(
-        || (frame_features(y, sr, options), dynamics::dynamic_complexity(y, f64::from(sr))),
+    // The loudness meter is sequential: it runs on one thread beside everything else.
+    let ((frames, dynamic, onsets), loudness) = rayon::join(
         || {
-            let loudness = options.loudness.then(|| measure_loudness(audio)).transpose();
+            let frames = frame_features(y, sr, options);
+            let dynamic = dynamics::dynamic_complexity(y, f64::from(sr));
             let onsets = options.onset_rate.then(|| onset_rate::onset_rate(y, sr)).transpose();
-            (loudness, onsets)
+            (frames, dynamic, onsets)
         },
+        || options.loudness.then(|| measure_loudness(audio)).transpose(),
     );
     let frames = frames?;
     let loudness: Option<LoudnessReport> = loudness?;

@@ -33,7 +33,7 @@ impl Summary {
         Self::of_vec(&mut v)
     }
 
-    /// As [`Summary::of`], sorting `v` in place (reused scratch).
+    /// As [`Summary::of`] on NaN-free `v`, reordering it (order statistics by selection).
     pub(crate) fn of_vec(v: &mut [f64]) -> Option<Summary> {
         if v.is_empty() {
             return None;
@@ -41,25 +41,28 @@ impl Summary {
         let n = v.len() as f64;
         let mean = v.iter().sum::<f64>() / n;
         let std = (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt();
-        v.sort_unstable_by(f64::total_cmp);
+        let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         Some(Summary {
             mean,
             std,
-            min: v[0],
-            max: v[v.len() - 1],
-            p10: percentile_sorted(v, 10.0),
-            p50: percentile_sorted(v, 50.0),
-            p90: percentile_sorted(v, 90.0),
+            min,
+            max,
+            p10: percentile(v, 10.0),
+            p50: percentile(v, 50.0),
+            p90: percentile(v, 90.0),
         })
     }
 }
 
-/// Percentile `p` (0–100) of sorted, non-empty `v`, numpy's linear interpolation.
-pub fn percentile_sorted(v: &[f64], p: f64) -> f64 {
+/// Percentile `p` (0–100) of non-empty, NaN-free `v` with numpy's linear interpolation; `v` is
+/// reordered (two order statistics found by selection, no full sort).
+pub fn percentile(v: &mut [f64], p: f64) -> f64 {
     let pos = (p / 100.0).clamp(0.0, 1.0) * (v.len() - 1) as f64;
     let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+    let (_, &mut a, rest) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    let b = if pos > lo as f64 { rest.iter().copied().fold(f64::INFINITY, f64::min) } else { a };
+    a + (b - a) * (pos - lo as f64)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
@@ -81,20 +82,19 @@ impl FeatureTable {
 
     /// Summary of every column whose name is not in `skip`, in column order.
     pub fn summaries(&self, skip: &[&str]) -> Summaries {
-        let mut scratch = Vec::with_capacity(self.n_rows());
-        let mut out = Vec::new();
-        for (j, name) in self.names.iter().enumerate() {
-            if skip.contains(&name.as_str()) {
-                continue;
-            }
-            scratch.clear();
-            scratch.extend(
-                self.data.chunks_exact(self.n_cols()).map(|r| f64::from(r[j])).filter(|x| !x.is_nan()),
-            );
-            if let Some(s) = Summary::of_vec(&mut scratch) {
-                out.push((name.clone(), s));
-            }
-        }
+        let out = (0..self.n_cols())
+            .into_par_iter()
+            .filter(|&j| !skip.contains(&self.names[j].as_str()))
+            .filter_map(|j| {
+                let mut v: Vec<f64> = self
+                    .data
+                    .chunks_exact(self.n_cols())
+                    .map(|r| f64::from(r[j]))
+                    .filter(|x| !x.is_nan())
+                    .collect();
+                Summary::of_vec(&mut v).map(|s| (self.names[j].clone(), s))
+            })
+            .collect();
         Summaries(out)
     }
 }
