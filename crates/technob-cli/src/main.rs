@@ -90,6 +90,8 @@ enum Command {
     Key(commands::key::Args),
     /// EBU R128 loudness: integrated, range, true peak, and the gain to a LUFS target.
     Loudness(commands::loudness::Args),
+    /// Descriptors per frame, beat or bar (spectral shape, MFCC, chroma, band energy) and summaries.
+    Features(commands::features::Args),
     /// Track the pitch (f0, pYIN or YIN) of a melody, voice or bass line; notes to MIDI.
     Pitch(commands::pitch::Args),
     /// Decode any supported file and write WAV or FLAC (optionally resampled or downmixed).
@@ -118,6 +120,7 @@ fn main() -> ExitCode {
         Command::Key(args) => commands::key::run(args),
         Command::Pitch(args) => commands::pitch::run(args),
         Command::Loudness(args) => commands::loudness::run(args),
+        Command::Features(args) => commands::features::run(args),
         Command::Convert(args) => commands::convert::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Plot(args) => commands::plot::run(args),

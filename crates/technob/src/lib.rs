@@ -28,6 +28,7 @@ pub mod audio;
 pub mod demo;
 mod error;
 pub mod eval;
+pub mod features;
 pub mod io;
 pub mod loudness;
 #[cfg(feature = "plot")]

@@ -5,6 +5,7 @@ pub(crate) mod beats;
 pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod eval;
+pub(crate) mod features;
 pub(crate) mod info;
 pub(crate) mod key;
 pub(crate) mod loudness;
