@@ -440,36 +440,41 @@ fn moments_centred(mag: &[f32], freqs: &[f64], c: f64) -> f64 {
     s.iter().sum::<f64>() + tail
 }
 
-/// Means of the `q` smallest and the `q` largest values of `v` (`1 ≤ q ≤ v.len()`): one pass
-/// for `q = 1`, else two selections on a copy in `buf` (linear time; spectra are sorted enough
-/// to make a running top-q buffer quadratic).
-fn extreme_means(v: &[f32], q: usize, buf: &mut Vec<f32>) -> (f32, f32) {
+/// Means of the `q` smallest and the `q` largest values of `v` (`1 ≤ q ≤ v.len()`, values
+/// ≥ 0: spectral magnitudes): one pass for `q = 1`, else two selections on a copy in `buf`
+/// (linear time; spectra are sorted enough to make a running top-q buffer quadratic). The
+/// selections compare the values' bit patterns, which order non-negative floats as their
+/// values do, with plain integer comparisons.
+fn extreme_means(v: &[f32], q: usize, buf: &mut Vec<u32>) -> (f32, f32) {
     if q == 1 {
         return v.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
     }
     buf.clear();
-    buf.extend_from_slice(v);
+    // −0.0 (and anything not above 0) counts as 0.
+    buf.extend(v.iter().map(|&x| if x > 0.0 { x.to_bits() } else { 0 }));
+    let mean =
+        |bits: &[u32]| (bits.iter().map(|&b| f64::from(f32::from_bits(b))).sum::<f64>() / q as f64) as f32;
     let len = buf.len();
-    buf.select_nth_unstable_by(q - 1, f32::total_cmp);
-    let valley = buf[..q].iter().map(|&x| f64::from(x)).sum::<f64>() / q as f64;
+    buf.select_nth_unstable(q - 1);
+    let valley = mean(&buf[..q]);
     let rest = &mut buf[q..];
     let n_rest = rest.len();
     let peak = if n_rest >= q {
-        rest.select_nth_unstable_by(n_rest - q, f32::total_cmp);
-        rest[n_rest - q..].iter().map(|&x| f64::from(x)).sum::<f64>() / q as f64
+        rest.select_nth_unstable(n_rest - q);
+        mean(&rest[n_rest - q..])
     } else {
         // Fewer than 2q values: the largest q overlap the smallest.
-        buf.sort_unstable_by(f32::total_cmp);
-        buf[len - q..].iter().map(|&x| f64::from(x)).sum::<f64>() / q as f64
+        buf.sort_unstable();
+        mean(&buf[len - q..])
     };
-    (valley as f32, peak as f32)
+    (valley, peak)
 }
 
 /// Per-task buffers.
 struct Scratch {
     power: Vec<f32>,
     cumsum: Vec<f32>,
-    band: Vec<f32>,
+    band: Vec<u32>,
 }
 
 /// RMS (zero padding) and zero-crossing rate (edge padding) of centred frame `t`.
@@ -626,7 +631,12 @@ pub fn extract(audio: &Audio, options: &FeatureOptions) -> Result<FeatureSet> {
         || {
             let frames = frame_features(y, sr, options);
             let dynamic = dynamics::dynamic_complexity(y, f64::from(sr));
-            let onsets = options.onset_rate.then(|| onset_rate::onset_rate(y, sr)).transpose();
+            let onsets = match &frames {
+                Ok(table) if options.onset_rate => {
+                    Some(onset_rate::onset_rate_of_table(table, sr, options.hop_length, y.len()))
+                }
+                _ => None,
+            };
             (frames, dynamic, onsets)
         },
         || options.loudness.then(|| measure_loudness(audio)).transpose(),
@@ -653,7 +663,7 @@ pub fn extract(audio: &Audio, options: &FeatureOptions) -> Result<FeatureSet> {
         hop_length: options.hop_length,
         duration_s: audio.duration_s(),
         summaries,
-        onset_rate: onsets?,
+        onset_rate: onsets,
         dynamic_complexity: dynamic,
         loudness,
         frames,

@@ -1,6 +1,7 @@
-//! Onsets and the onset rate, from technob's own onset strength
-//! ([`crate::rhythm::onset::onset_features`], SuperFlux after Böck & Widmer 2013, ~100
-//! frames per second).
+//! Onsets and the onset rate. [`detect_onsets`] picks peaks of technob's own onset strength
+//! ([`crate::rhythm::onset::onset_features`], SuperFlux after Böck & Widmer 2013, ~100 frames
+//! per second); the onset rate of [`super::extract`] picks them, with the same rule, in the
+//! frame table's `onset_strength` column (librosa's onset envelope), which costs nothing more.
 //!
 //! Peak picking after Böck, Krebs & Schedl, "Evaluating the online capabilities of onset
 //! detection methods" (ISMIR 2012), with librosa's `onset_detect` parameters: the envelope is
@@ -18,17 +19,22 @@ const POST_MAX_S: f64 = 0.01;
 const AVG_S: f64 = 0.1;
 const WAIT_S: f64 = 0.03;
 
-/// Onset times in seconds of a mono signal at `sr` Hz.
+/// Onset times in seconds of a mono signal at `sr` Hz (SuperFlux onset strength).
 ///
 /// Errors: a sample rate below 1 kHz or a signal shorter than one analysis window.
 pub fn detect_onsets(y: &[f32], sr: u32) -> Result<Vec<f64>> {
     let features = onset_features(y, sr)?;
-    let env = &features.full;
+    Ok(pick_onsets(&features.full, features.fps).into_iter().map(|t| features.time(t as f64)).collect())
+}
+
+/// Frames of an onset envelope sampled at `fps` frames per second that are onsets (the rule of
+/// the module documentation).
+pub fn pick_onsets(env: &[f32], fps: f64) -> Vec<usize> {
     let max = env.iter().fold(0.0f32, |a, &b| a.max(b));
-    if max <= 0.0 {
-        return Ok(Vec::new());
+    if max <= 0.0 || !max.is_finite() {
+        return Vec::new();
     }
-    let frames = |s: f64| (s * features.fps).round() as usize;
+    let frames = |s: f64| (s * fps).round() as usize;
     let (pre_max, post_max, avg, wait) =
         (frames(PRE_MAX_S), frames(POST_MAX_S), frames(AVG_S), frames(WAIT_S));
     let n = env.len();
@@ -55,18 +61,29 @@ pub fn detect_onsets(y: &[f32], sr: u32) -> Result<Vec<f64>> {
             continue;
         }
         last = Some(t);
-        onsets.push(features.time(t as f64));
+        onsets.push(t);
     }
-    Ok(onsets)
+    onsets
 }
 
-/// Onsets per second over the whole signal (0 for an empty one).
+/// Onsets per second of a mono signal at `sr` Hz, as [`super::extract`] measures it: peaks of
+/// the `onset_strength` column of [`super::frame_features`] with the default options.
 ///
-/// Errors: as [`detect_onsets`].
+/// Errors: as [`super::frame_features`].
 pub fn onset_rate(y: &[f32], sr: u32) -> Result<f64> {
-    let onsets = detect_onsets(y, sr)?;
-    let duration = y.len() as f64 / f64::from(sr);
-    Ok(if duration > 0.0 { onsets.len() as f64 / duration } else { 0.0 })
+    let options = super::FeatureOptions::default();
+    let table = super::frame_features(y, sr, &options)?;
+    Ok(onset_rate_of_table(&table, sr, options.hop_length, y.len()))
+}
+
+/// Onsets per second from a frame table's `onset_strength` column (0 without that column or
+/// for an empty signal).
+pub(crate) fn onset_rate_of_table(table: &super::FeatureTable, sr: u32, hop: usize, n_samples: usize) -> f64 {
+    let duration = n_samples as f64 / f64::from(sr);
+    match table.column("onset_strength") {
+        Some(env) if duration > 0.0 => pick_onsets(&env, f64::from(sr) / hop as f64).len() as f64 / duration,
+        _ => 0.0,
+    }
 }
 
 #[cfg(test)]

@@ -58,54 +58,95 @@ pub(crate) fn channel_weight(channel: usize) -> f64 {
     }
 }
 
-/// K-weighted energy of one channel per 100-ms sub-block, fed block by block.
+/// Channel-weighted K-weighted energy per 100-ms sub-block, fed block by block. The channels
+/// are filtered in one loop: their recursions are independent, so the processor overlaps them.
 #[derive(Clone, Debug)]
 pub(crate) struct SubBlockEnergies {
-    filter: [Biquad; 2],
+    filters: Vec<[Biquad; 2]>,
+    weights: Vec<f64>,
     /// Frames per sub-block: `(sr + 5) / 10`, as libebur128.
     step: usize,
     in_step: usize,
-    acc: f64,
-    /// Mean square of every complete sub-block.
+    acc: Vec<f64>,
+    /// Σ weight × mean square over the channels, for every complete sub-block.
     pub(crate) energies: Vec<f64>,
+    /// Largest absolute sample of any channel.
+    pub(crate) sample_peak: f64,
 }
 
 impl SubBlockEnergies {
-    pub(crate) fn new(sr: u32) -> SubBlockEnergies {
+    pub(crate) fn new(channels: usize, sr: u32) -> SubBlockEnergies {
         SubBlockEnergies {
-            filter: k_weighting(f64::from(sr)),
+            filters: vec![k_weighting(f64::from(sr)); channels],
+            weights: (0..channels).map(channel_weight).collect(),
             step: (sr as usize + 5) / 10,
             in_step: 0,
-            acc: 0.0,
+            acc: vec![0.0; channels],
             energies: Vec::new(),
+            sample_peak: 0.0,
         }
     }
 
-    pub(crate) fn add(&mut self, samples: &[f32]) {
-        let [mut shelf, mut high_pass] = self.filter;
-        let mut rest = samples;
-        while !rest.is_empty() {
-            let take = (self.step - self.in_step).min(rest.len());
-            let (part, tail) = rest.split_at(take);
-            let mut acc = self.acc;
-            for &x in part {
-                let y = high_pass.process(shelf.process(f64::from(x)));
-                acc += y * y;
+    /// Feed one block (a slice per channel, equal lengths).
+    pub(crate) fn add(&mut self, planes: &[&[f32]]) {
+        let n = planes.first().map_or(0, |p| p.len());
+        for p in planes {
+            let peak = p.iter().fold(0.0f32, |m, &x| m.max(x.abs()));
+            self.sample_peak = self.sample_peak.max(f64::from(peak));
+        }
+        let mut start = 0;
+        while start < n {
+            let end = (start + self.step - self.in_step).min(n);
+            match planes {
+                [mono] => self.filter_span::<1>(&[&mono[start..end]]),
+                [left, right] => self.filter_span::<2>(&[&left[start..end], &right[start..end]]),
+                _ => {
+                    for (c, p) in planes.iter().enumerate() {
+                        self.filter_channel(c, &p[start..end]);
+                    }
+                }
             }
-            self.acc = acc;
-            self.in_step += take;
+            self.in_step += end - start;
             if self.in_step == self.step {
-                self.energies.push(self.acc / self.step as f64);
-                self.acc = 0.0;
+                let energy =
+                    self.acc.iter().zip(&self.weights).map(|(a, w)| w * (a / self.step as f64)).sum();
+                self.energies.push(energy);
+                self.acc.iter_mut().for_each(|a| *a = 0.0);
                 self.in_step = 0;
             }
-            rest = tail;
+            start = end;
         }
         // Flush denormals out of the filter state (a long silence would slow it down).
-        for b in [&mut shelf, &mut high_pass] {
+        for b in self.filters.iter_mut().flatten() {
             b.z.iter_mut().filter(|z| z.abs() < f64::MIN_POSITIVE).for_each(|z| *z = 0.0);
         }
-        self.filter = [shelf, high_pass];
+    }
+
+    /// `C` channels filtered together, sample by sample.
+    fn filter_span<const C: usize>(&mut self, spans: &[&[f32]; C]) {
+        let mut filters: [[Biquad; 2]; C] = std::array::from_fn(|c| self.filters[c]);
+        let mut acc: [f64; C] = std::array::from_fn(|c| self.acc[c]);
+        #[allow(clippy::needless_range_loop)] // the channels are interleaved in time on purpose
+        for i in 0..spans[0].len() {
+            for c in 0..C {
+                let [shelf, high_pass] = &mut filters[c];
+                let y = high_pass.process(shelf.process(f64::from(spans[c][i])));
+                acc[c] += y * y;
+            }
+        }
+        self.filters[..C].copy_from_slice(&filters);
+        self.acc[..C].copy_from_slice(&acc);
+    }
+
+    fn filter_channel(&mut self, c: usize, span: &[f32]) {
+        let [mut shelf, mut high_pass] = self.filters[c];
+        let mut acc = self.acc[c];
+        for &x in span {
+            let y = high_pass.process(shelf.process(f64::from(x)));
+            acc += y * y;
+        }
+        self.filters[c] = [shelf, high_pass];
+        self.acc[c] = acc;
     }
 }
 
@@ -118,12 +159,24 @@ pub(crate) fn energy_to_lufs(energy: f64) -> Option<f64> {
     (energy > 0.0).then(|| -0.691 + 10.0 * energy.log10()).filter(|&l| l >= SILENCE_LUFS)
 }
 
-/// Channel-weighted sub-block energies (every channel must have the same number of sub-blocks).
-pub(crate) fn weighted_sum(channels: &[SubBlockEnergies]) -> Vec<f64> {
-    let n = channels.iter().map(|c| c.energies.len()).min().unwrap_or(0);
-    (0..n)
-        .map(|i| channels.iter().enumerate().map(|(c, e)| channel_weight(c) * e.energies[i]).sum())
-        .collect()
+/// Integrated loudness (ITU-R BS.1770-4) of channel-weighted sub-block energies: 400-ms gating
+/// blocks every 100 ms (4 sub-blocks), those under −70 LUFS dropped, then those under the
+/// mean of the rest − 10 LU; the loudness of the mean of what is left (`None` when nothing
+/// is). Block energies at or above a gate are kept, as libebur128 keeps them.
+pub(crate) fn integrated_lufs(energies: &[f64]) -> Option<f64> {
+    let to_energy = |lufs: f64| 10f64.powf((lufs + 0.691) / 10.0);
+    let absolute = to_energy(-70.0);
+    let blocks: Vec<f64> =
+        energies.windows(4).map(|w| w.iter().sum::<f64>() / 4.0).filter(|&e| e >= absolute).collect();
+    if blocks.is_empty() {
+        return None;
+    }
+    let relative = blocks.iter().sum::<f64>() / blocks.len() as f64 * 10f64.powf(-10.0 / 10.0);
+    let kept: Vec<f64> = blocks.into_iter().filter(|&e| e >= relative).collect();
+    if kept.is_empty() {
+        return None;
+    }
+    Some(-0.691 + 10.0 * (kept.iter().sum::<f64>() / kept.len() as f64).log10())
 }
 
 /// Loudness over windows of `len` sub-blocks ending at every sub-block (the window is padded
