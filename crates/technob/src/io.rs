@@ -8,10 +8,17 @@ use crate::{Error, Result};
 
 /// Write through `body` into a temporary file beside `path`, sync it, and rename it over `path`.
 /// On any failure the temporary file is removed and `path` is left as it was.
+///
+/// A `path` that exists and is not a regular file (`/dev/null`, a named pipe, a terminal) is
+/// written directly: renaming over it would replace the device with a file.
 pub fn write_atomically(
     path: &Path,
     body: impl FnOnce(File) -> std::result::Result<(), Error>,
 ) -> Result<()> {
+    if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let file = fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::Output(e.to_string()))?;
+        return body(file);
+    }
     let tmp = temp_path(path);
     let result = (|| {
         let file = File::create(&tmp).map_err(|e| Error::Output(e.to_string()))?;
@@ -59,6 +66,14 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"new");
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_not_replaced() {
+        write_bytes("/dev/null", b"nothing").unwrap();
+        let meta = fs::metadata("/dev/null").unwrap();
+        assert!(!meta.is_file(), "/dev/null became a regular file");
     }
 
     #[test]
