@@ -45,9 +45,18 @@ pub(crate) struct Args {
     #[arg(long, value_name = "HZ")]
     fmax: Option<f64>,
     /// Panels, top to bottom, comma-separated: waveform, waveform3 (DJ-style 3-band colours),
-    /// spectrogram, mel, cqt, chroma, loudness (default: waveform,spectrogram).
+    /// spectrogram, mel, cqt, chroma, loudness, curves (default: waveform,spectrogram).
     #[arg(long, value_name = "LIST")]
     panels: Option<String>,
+    /// Descriptors drawn by the curves panel, one row each: column names of `technob features
+    /// --per frame` (rms, zcr, spectral_centroid, spectral_flatness, onset_strength, band_low_db,
+    /// mfcc_1, chroma_A, ...).
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "rms,spectral_centroid,spectral_flatness,onset_strength"
+    )]
+    curves: String,
     /// Loudness target drawn on the loudness panel, LUFS.
     #[arg(long, value_name = "LUFS", default_value_t = technob::loudness::TARGET_STREAMING_LUFS, allow_hyphen_values = true)]
     target: f64,
@@ -84,7 +93,12 @@ pub(crate) fn run(args: Args) -> u8 {
             }
             None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio,
         };
-        let mono = if !args.no_beats || args.pitch { Some(audio.to_mono()) } else { None };
+        let wants_curves = panels.contains(&technob::plot::Panel::Curves);
+        let mono = if !args.no_beats || args.pitch || wants_curves { Some(audio.to_mono()) } else { None };
+        let curves = match (&mono, wants_curves) {
+            (Some(mono), true) => feature_curves(mono, &args.curves).map_err(|e| e.in_file(&input))?,
+            _ => Vec::new(),
+        };
         let title = args.title.clone().unwrap_or_else(|| {
             input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         });
@@ -116,6 +130,7 @@ pub(crate) fn run(args: Args) -> u8 {
             panels,
             segments,
             target_lufs: args.target,
+            curves,
             ..PlotOptions::default()
         };
         // Problems with the options are reported against the input they were applied to.
@@ -125,6 +140,37 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(()) => exit::OK,
         Err(e) => report(&e),
     }
+}
+
+/// The named descriptor columns of the frame table of the mono audio as plot curves.
+fn feature_curves(audio: &technob::Audio, names: &str) -> technob::Result<Vec<technob::plot::Curve>> {
+    use technob::features::{FeatureOptions, frame_features};
+    let table = frame_features(audio.channel(0), audio.sample_rate(), &FeatureOptions::default())?;
+    let times: Vec<f64> = table.column("time_s").unwrap_or_default().iter().map(|&t| f64::from(t)).collect();
+    names
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|name| {
+            let values = table.column(name).ok_or_else(|| {
+                technob::Error::InvalidParameter(format!(
+                    "unknown descriptor '{name}' for --curves (valid: {})",
+                    table.names()[1..].join(", ")
+                ))
+            })?;
+            let unit = match name {
+                "spectral_centroid" | "spectral_bandwidth" | "spectral_rolloff" => "Hz",
+                n if n.ends_with("_db") || n.starts_with("spectral_contrast") => "dB",
+                _ => "",
+            };
+            Ok(technob::plot::Curve {
+                label: name.to_string(),
+                unit: unit.to_string(),
+                times_s: times.clone(),
+                values: values.iter().map(|&v| f64::from(v)).collect(),
+            })
+        })
+        .collect()
 }
 
 /// pYIN f0 of the mono audio (at up to 22.05 kHz: a picture needs no finer hop) as
