@@ -98,7 +98,7 @@ enum Command {
     Convert(commands::convert::Args),
     /// Write the bundled demo track (a synthesised techno track with known ground truth).
     Demo(commands::demo::Args),
-    /// Draw a waveform over a log-frequency spectrogram as PNG or SVG.
+    /// Draw waveforms, spectrograms, chroma, loudness and descriptor curves as PNG or SVG.
     Plot(commands::plot::Args),
     /// Score beat tracking against annotations with mir_eval's metrics.
     Eval(commands::eval::Args),
