@@ -2,7 +2,7 @@
 //! oversampled, BS.1770-4 Annex 2) measured with the `ebur128` crate (a port of libebur128);
 //! integrated loudness with its two gates, the momentary and short-term curves every 100 ms and
 //! the loudness range (EBU Tech 3342, 2016: ≥ 10 Hz) from K-weighted 100-ms sub-block energies
-//! ([`curves`]; equal to the crate's own figures within 1e-6 LU, tested, but one cheap pass
+//! (`loudness/curves.rs`; equal to the crate's own figures within 1e-6 LU, tested, but one cheap pass
 //! instead of the crate's window re-summing); and the gain that reaches a loudness target.
 //!
 //! The parts run in parallel. A 6-minute stereo track takes about 0.2 s on two cores.
