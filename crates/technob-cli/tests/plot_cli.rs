@@ -122,7 +122,36 @@ fn bad_options_are_usage_errors() {
         &["plot", &clip, "-o", out, "--no-beats", "--height", "150", "--panels", "waveform,mel,cqt,chroma"],
         "too small",
     );
-    assert_usage_error(&["plot", &clip, "-o", out, "--no-beats", "--panels", "curves"], "curve");
+    assert_usage_error(
+        &["plot", &clip, "-o", out, "--no-beats", "--panels", "curves", "--curves", "nope"],
+        "nope",
+    );
+    assert_usage_error(
+        &["plot", &clip, "-o", out, "--no-beats", "--panels", "curves", "--curves", ","],
+        "curve",
+    );
     assert!(!Path::new(out).exists(), "nothing is written on error");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn curves_panel_draws_named_descriptors() {
+    let dir = temp_dir("curves");
+    let out = dir.join("curves.png");
+    let clip = clip();
+    let args = [
+        "plot",
+        &clip,
+        "-o",
+        path_str(&out),
+        "--no-beats",
+        "--panels",
+        "waveform,curves",
+        "--curves",
+        "rms,chroma_A",
+    ];
+    let result = technob(&args);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let png = std::fs::read(&out).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{} bytes", png.len());
 }

@@ -6,14 +6,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use serde::Serialize;
-use technob::audio::DecodeOptions;
 use technob::features::aggregate::{Resolution, SegmentKind, segmentation};
 use technob::features::{FeatureOptions, FeatureSet, FeatureTable, extract};
 use technob::progress::Progress;
 use technob::rhythm::{RhythmOptions, analyze_rhythm};
 
 use super::analyze::DEMO_NAME;
-use super::{display, format_duration, report, to_json, warn_all};
+use super::{all_channels_input, display, format_duration, report, to_json};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
@@ -80,19 +79,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let mut timings: Vec<(&str, f64)> = Vec::new();
     let result = (|| -> technob::Result<(FeatureSet, Option<technob::rhythm::Rhythm>)> {
         let clock = Instant::now();
-        let audio = match &args.file {
-            Some(file) => {
-                let audio = technob::audio::decode_file_with_progress(
-                    file,
-                    &DecodeOptions { mono: false },
-                    &progress,
-                )
-                .map_err(|e| e.in_file(file))?;
-                warn_all(&name, &audio.source().warnings);
-                audio
-            }
-            None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio,
-        };
+        let audio = all_channels_input(args.file.as_deref(), &name, &progress)?;
         timings.push(("decode", clock.elapsed().as_secs_f64()));
         let clock = Instant::now();
         progress.update("descriptors", 0.1);

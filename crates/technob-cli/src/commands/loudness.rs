@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use technob::audio::{DecodeOptions, WavFormat};
+use technob::audio::WavFormat;
 use technob::loudness::{
     LoudnessReport, NormalizeOptions, TARGET_STREAMING_LUFS, measure_loudness, normalize,
 };
 
 use super::analyze::DEMO_NAME;
-use super::{display, report, to_json, warn_all};
+use super::{all_channels_input, display, report, to_json};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
@@ -52,19 +52,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let name = display(&input);
     let progress = TerminalProgress::new("loudness");
     let result = (|| -> technob::Result<LoudnessReport> {
-        let audio = match &args.file {
-            Some(file) => {
-                let audio = technob::audio::decode_file_with_progress(
-                    file,
-                    &DecodeOptions { mono: false },
-                    &progress,
-                )
-                .map_err(|e| e.in_file(file))?;
-                warn_all(&name, &audio.source().warnings);
-                audio
-            }
-            None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio,
-        };
+        let audio = all_channels_input(args.file.as_deref(), &name, &progress)?;
         let measured = measure_loudness(&audio).map_err(|e| e.in_file(&input))?;
         if let Some(out) = &args.normalize {
             let options = NormalizeOptions { target_lufs: args.target, true_peak_ceiling_dbtp: args.ceiling };

@@ -40,6 +40,29 @@ pub(crate) fn mono_input(
     }
 }
 
+/// The audio with all its channels (loudness weighs them): `file` decoded (its warnings printed
+/// under `name`), or the bundled demo when no file is given.
+pub(crate) fn all_channels_input(
+    file: Option<&Path>,
+    name: &str,
+    progress: &crate::progress::TerminalProgress,
+) -> technob::Result<technob::Audio> {
+    match file {
+        Some(file) => {
+            let audio = technob::audio::decode_file_with_progress(
+                file,
+                &technob::audio::DecodeOptions { mono: false },
+                progress,
+            )
+            .map_err(|e| e.in_file(file))?;
+            progress.clear();
+            warn_all(name, &audio.source().warnings);
+            Ok(audio)
+        }
+        None => Ok(technob::demo::render(&technob::demo::DemoConfig::default())?.audio),
+    }
+}
+
 /// Print the warnings a decode produced, one line each, naming the file.
 pub(crate) fn warn_all(file: &str, warnings: &[String]) {
     for w in warnings {

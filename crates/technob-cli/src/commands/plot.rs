@@ -4,11 +4,10 @@
 
 use std::path::PathBuf;
 
-use technob::audio::DecodeOptions;
 use technob::plot::{Panel, PlotOptions, read_segments, save_overview};
 
 use super::analyze::DEMO_NAME;
-use super::{display, report, warn_all};
+use super::{all_channels_input, display, report};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
@@ -79,20 +78,8 @@ pub(crate) fn run(args: Args) -> u8 {
             None => Vec::new(),
         };
         // All channels: the loudness panel measures them as BS.1770 weights them.
-        let audio = match &args.file {
-            Some(file) => {
-                let progress = TerminalProgress::new("plot");
-                let audio = technob::audio::decode_file_with_progress(
-                    file,
-                    &DecodeOptions { mono: false },
-                    &progress,
-                )?;
-                progress.clear();
-                warn_all(&display(file), &audio.source().warnings);
-                audio
-            }
-            None => technob::demo::render(&technob::demo::DemoConfig::default())?.audio,
-        };
+        let audio =
+            all_channels_input(args.file.as_deref(), &display(&input), &TerminalProgress::new("plot"))?;
         let wants_curves = panels.contains(&technob::plot::Panel::Curves);
         let mono = if !args.no_beats || args.pitch || wants_curves { Some(audio.to_mono()) } else { None };
         let curves = match (&mono, wants_curves) {
