@@ -74,8 +74,9 @@ pub fn measure_loudness(audio: &Audio) -> Result<LoudnessReport> {
 /// [`measure_loudness`] is `new`, one `add_planar` and `finish`. Blocks of any size give the
 /// same report.
 pub struct LoudnessMeter {
-    /// True peak (the `ebur128` crate's BS.1770-4 meter), carried across blocks.
-    peak: ebur128::EbuR128,
+    /// True peak (the `ebur128` crate's BS.1770-4 meter), one single-channel meter per channel
+    /// (two of them cost three quarters of one stereo meter), carried across blocks.
+    peak: Vec<ebur128::EbuR128>,
     /// Per-channel true peaks of the parts of long blocks measured by helper meters.
     chunk_peaks: Vec<f64>,
     /// K-weighted 100-ms energies per channel: integrated loudness, curves and range.
@@ -95,7 +96,7 @@ impl LoudnessMeter {
     pub fn new(channels: usize, sr: u32) -> Result<LoudnessMeter> {
         crate::ensure_param!((1..=64).contains(&channels), "cannot measure loudness of {channels} channels");
         crate::ensure_param!(sr >= 10, "cannot measure loudness at {sr} Hz");
-        let peak = true_peak_meter(channels, sr)?;
+        let peak = (0..channels).map(|_| true_peak_meter(sr)).collect::<Result<Vec<_>>>()?;
         let sub_blocks = curves::SubBlockEnergies::new(channels, sr);
         Ok(LoudnessMeter { peak, chunk_peaks: vec![0.0; channels], sub_blocks, channels, sr })
     }
@@ -125,8 +126,8 @@ impl LoudnessMeter {
         // Short-term values count for the range once their 3-s window is full.
         let range = loudness_range(short_term.get(29..).unwrap_or(&[]));
         let mut true_peak = 0.0f64;
-        for (ch, chunk_peak) in self.chunk_peaks.iter().enumerate() {
-            true_peak = true_peak.max(self.peak.true_peak(ch as u32).map_err(ebu_error)?).max(*chunk_peak);
+        for (meter, chunk_peak) in self.peak.iter().zip(&self.chunk_peaks) {
+            true_peak = true_peak.max(meter.true_peak(0).map_err(ebu_error)?).max(*chunk_peak);
         }
         let sample_peak = self.sub_blocks.sample_peak;
         Ok(LoudnessReport {
@@ -140,12 +141,12 @@ impl LoudnessMeter {
     }
 }
 
-/// True peak of a block. A long block is cut into chunks measured in parallel: the carried
-/// meter takes the first, fresh meters seeded with the frames before theirs take the rest
-/// (so every chunk is interpolated exactly as one meter running through would), and the
-/// carried meter is then seeded with the block's last frames.
+/// True peak of a block, every channel on its own meter. A long block is cut into chunks
+/// measured in parallel: the carried meter takes the first, fresh meters seeded with the frames
+/// before theirs take the rest (so every chunk is interpolated exactly as one meter running
+/// through would), and the carried meter is then seeded with the block's last frames.
 fn add_true_peak(
-    peak: &mut ebur128::EbuR128,
+    peak: &mut [ebur128::EbuR128],
     chunk_peaks: &mut [f64],
     sr: u32,
     planes: &[&[f32]],
@@ -153,38 +154,49 @@ fn add_true_peak(
 ) -> Result<()> {
     use rayon::prelude::*;
     if n <= TRUE_PEAK_CHUNK {
-        return peak.add_frames_planar_f32(planes).map_err(ebu_error);
+        return peak
+            .par_iter_mut()
+            .zip(planes.par_iter())
+            .try_for_each(|(meter, plane)| meter.add_frames_planar_f32(&[plane]).map_err(ebu_error));
     }
-    let slice = |a: usize, b: usize| planes.iter().map(|p| &p[a..b]).collect::<Vec<&[f32]>>();
-    let starts: Vec<usize> = (TRUE_PEAK_CHUNK..n).step_by(TRUE_PEAK_CHUNK).collect();
-    let channels = planes.len();
+    // (channel, chunk start) of every chunk after the first of each channel.
+    let tasks: Vec<(usize, usize)> = (0..planes.len())
+        .flat_map(|c| (TRUE_PEAK_CHUNK..n).step_by(TRUE_PEAK_CHUNK).map(move |s| (c, s)))
+        .collect();
     let (first, rest) = rayon::join(
-        || peak.add_frames_planar_f32(&slice(0, TRUE_PEAK_CHUNK)).map_err(ebu_error),
         || {
-            starts
+            peak.par_iter_mut().zip(planes.par_iter()).try_for_each(|(meter, plane)| {
+                meter.add_frames_planar_f32(&[&plane[..TRUE_PEAK_CHUNK]]).map_err(ebu_error)
+            })
+        },
+        || {
+            tasks
                 .par_iter()
-                .map(|&start| {
-                    let mut meter = true_peak_meter(channels, sr)?;
-                    meter.seed_frames_planar_f32(&slice(start - TRUE_PEAK_SEED, start)).map_err(ebu_error)?;
+                .map(|&(c, start)| {
+                    let mut meter = true_peak_meter(sr)?;
                     meter
-                        .add_frames_planar_f32(&slice(start, (start + TRUE_PEAK_CHUNK).min(n)))
+                        .seed_frames_planar_f32(&[&planes[c][start - TRUE_PEAK_SEED..start]])
                         .map_err(ebu_error)?;
-                    (0..channels as u32).map(|c| meter.true_peak(c).map_err(ebu_error)).collect()
+                    let end = (start + TRUE_PEAK_CHUNK).min(n);
+                    meter.add_frames_planar_f32(&[&planes[c][start..end]]).map_err(ebu_error)?;
+                    Ok((c, meter.true_peak(0).map_err(ebu_error)?))
                 })
-                .collect::<Result<Vec<Vec<f64>>>>()
+                .collect::<Result<Vec<(usize, f64)>>>()
         },
     );
     first?;
-    for peaks in rest? {
-        for (acc, p) in chunk_peaks.iter_mut().zip(peaks) {
-            *acc = acc.max(p);
-        }
+    for (c, p) in rest? {
+        chunk_peaks[c] = chunk_peaks[c].max(p);
     }
-    peak.seed_frames_planar_f32(&slice(n - TRUE_PEAK_SEED, n)).map_err(ebu_error)
+    for (meter, plane) in peak.iter_mut().zip(planes) {
+        meter.seed_frames_planar_f32(&[&plane[n - TRUE_PEAK_SEED..n]]).map_err(ebu_error)?;
+    }
+    Ok(())
 }
 
-fn true_peak_meter(channels: usize, sr: u32) -> Result<ebur128::EbuR128> {
-    ebur128::EbuR128::new(channels as u32, sr, ebur128::Mode::TRUE_PEAK).map_err(ebu_error)
+/// A single-channel true-peak meter.
+fn true_peak_meter(sr: u32) -> Result<ebur128::EbuR128> {
+    ebur128::EbuR128::new(1, sr, ebur128::Mode::TRUE_PEAK).map_err(ebu_error)
 }
 
 /// Loudness range (EBU Tech 3342, 2016) of short-term loudness values taken every 0.1 s:
