@@ -25,6 +25,7 @@
 
 pub mod analysis;
 pub mod audio;
+pub mod decompose;
 pub mod demo;
 mod error;
 pub mod eval;
