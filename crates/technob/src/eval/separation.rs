@@ -16,7 +16,9 @@
 //! - SAR = `‖s_true + e_spat + e_interf‖² / ‖e_artif‖²` (all in dB).
 //!
 //! Correlations are computed by FFT, the normal equations solved by a Cholesky factorisation
-//! in f64 of the Gram matrix (plus machine epsilon on its diagonal, as museval). Frames where a
+//! in f64 of the Gram matrix (plus machine epsilon on its diagonal, as museval); directions
+//! that are linearly dependent (a mono reference stored as stereo) are dropped, where museval
+//! relies on the epsilon — the projections, hence the scores, are the same. Frames where a
 //! reference or an estimate is silent, and infinite ratios, are `None` (museval stores NaN).
 //! Estimates are zero-padded or truncated to the references' length, as `museval.evaluate`.
 //! The sources are not permuted (museval's default for v4).
@@ -73,8 +75,7 @@ pub fn median(values: &[Option<f64>]) -> Option<f64> {
 /// `⌊(n − window + hop) / hop⌋` of them, or one over the whole signal when `window ≥ n`.
 ///
 /// Errors: empty, ragged or non-finite input, a silent (all-zero) source, `window` or `hop`
-/// of zero, and [`Error::NoResult`] when the references are linearly dependent (the Gram
-/// matrix is not positive definite).
+/// of zero.
 pub fn bss_eval_images(
     references: &[Vec<Vec<f32>>],
     estimates: &[Vec<Vec<f32>>],
@@ -159,7 +160,7 @@ pub fn bss_eval_images(
             (0..m).flat_map(|r| gram[(lo + r) * n + lo..(lo + r) * n + lo + m].to_vec()).collect()
         })
         .collect();
-    let not_pd = || Error::NoResult("the references are linearly dependent".into());
+    let not_pd = || Error::InvalidInput("the references' Gram matrix is not semi-definite".into());
     cholesky(&mut gram, n).ok_or_else(not_pd)?;
 
     // filters[je][c][(j, cj, lag)]: estimate je on all references; own[je]: on its reference
@@ -247,8 +248,14 @@ fn is_silent(source: &[Vec<f64>], start: usize, stop: usize) -> bool {
     (start..stop).all(|i| source.iter().map(|c| c[i]).sum::<f64>() == 0.0)
 }
 
-/// In-place Cholesky factorisation `A = L Lᵀ` of a symmetric `n × n` row-major matrix (the
-/// lower triangle receives `L`); `None` when `A` is not positive definite.
+/// Pivots below this fraction of their diagonal entry mark a delayed channel that is (to
+/// rounding) a combination of the previous ones, e.g. the two channels of a mono reference
+/// stored as stereo; that direction is dropped, which leaves the projection unchanged.
+const DEPENDENT_PIVOT: f64 = 1e-12;
+
+/// In-place Cholesky factorisation `A = L Lᵀ` of a symmetric positive semi-definite `n × n`
+/// row-major matrix (the lower triangle receives `L`). Dependent directions get a zero
+/// column (see [`DEPENDENT_PIVOT`]); `None` when `A` has a NaN or is not semi-definite.
 fn cholesky(a: &mut [f64], n: usize) -> Option<()> {
     for i in 0..n {
         for j in 0..=i {
@@ -258,30 +265,34 @@ fn cholesky(a: &mut [f64], n: usize) -> Option<()> {
             let dot: f64 = row_i[..j].iter().zip(&row_j[..j]).map(|(x, y)| x * y).sum();
             let s = tail[j] - dot;
             if j == i {
-                if s.is_nan() || s <= 0.0 {
+                let diag = tail[i];
+                if s.is_nan() || diag < 0.0 {
                     return None;
                 }
-                tail[i] = s.sqrt();
+                tail[i] = if s > DEPENDENT_PIVOT * diag { s.sqrt() } else { 0.0 };
             } else {
-                tail[j] = s / head[j * n + j];
+                let pivot = head[j * n + j];
+                tail[j] = if pivot > 0.0 { s / pivot } else { 0.0 };
             }
         }
     }
     Some(())
 }
 
-/// Solve `L Lᵀ x = b` with the factor of [`cholesky`].
+/// Solve `L Lᵀ x = b` with the factor of [`cholesky`] (dropped directions get `x = 0`).
 fn cholesky_solve(l: &[f64], n: usize, mut b: Vec<f64>) -> Vec<f64> {
     for i in 0..n {
+        let pivot = l[i * n + i];
         let dot: f64 = l[i * n..i * n + i].iter().zip(&b[..i]).map(|(x, y)| x * y).sum();
-        b[i] = (b[i] - dot) / l[i * n + i];
+        b[i] = if pivot > 0.0 { (b[i] - dot) / pivot } else { 0.0 };
     }
     for i in (0..n).rev() {
+        let pivot = l[i * n + i];
         let mut s = b[i];
         for k in i + 1..n {
             s -= l[k * n + i] * b[k];
         }
-        b[i] = s / l[i * n + i];
+        b[i] = if pivot > 0.0 { s / pivot } else { 0.0 };
     }
     b
 }
@@ -364,8 +375,12 @@ mod tests {
         cholesky(&mut a, 2).unwrap();
         let x = cholesky_solve(&a, 2, vec![0.0, -4.0]);
         assert!((x[0] - 1.0).abs() < 1e-12 && (x[1] + 2.0).abs() < 1e-12, "{x:?}");
+        // duplicated column: one direction is dropped, and L Lᵀ x = b still holds
         let mut singular = vec![1.0, 1.0, 1.0, 1.0];
-        assert!(cholesky(&mut singular, 2).is_none());
+        cholesky(&mut singular, 2).unwrap();
+        let x = cholesky_solve(&singular, 2, vec![2.0, 2.0]);
+        assert_eq!(x, [2.0, 0.0]);
+        assert!(cholesky(&mut [f64::NAN], 1).is_none());
     }
 
     #[test]
