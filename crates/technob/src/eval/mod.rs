@@ -6,6 +6,7 @@
 //! - [`key`]: the MIREX key score (`mir_eval.key`), key labels, the key evaluation set;
 //! - [`transcription`]: note transcription metrics (`mir_eval.transcription`), note loaders;
 //! - [`melody`]: melody (single-f0) metrics (`mir_eval.melody`) and the f0 annotation loader;
+//! - [`separation`]: BSS Eval v4 source separation metrics (museval: SDR, ISR, SIR, SAR);
 //! - [`annotations`]: loaders for beat, downbeat and tempo annotation files;
 //! - [`dataset`]: the rhythm evaluation set of `../shared/data` and the bundled demo.
 //!
@@ -24,5 +25,6 @@ pub mod beat;
 pub mod dataset;
 pub mod key;
 pub mod melody;
+pub mod separation;
 pub mod tempo;
 pub mod transcription;
