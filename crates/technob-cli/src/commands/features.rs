@@ -131,7 +131,7 @@ pub(crate) fn run(args: Args) -> u8 {
     };
     match (text, &args.out) {
         (Some(text), Some(out)) => {
-            if let Err(e) = write_out(out, &text) {
+            if let Err(e) = technob::io::write_bytes(out, text.as_bytes()) {
                 return report(&e);
             }
         }
@@ -144,17 +144,6 @@ pub(crate) fn run(args: Args) -> u8 {
         eprintln!("timings: {}", parts.join(", "));
     }
     exit::OK
-}
-
-/// Write `text` to `out`: atomically for a file; directly for a device or pipe (`-o /dev/null`,
-/// `-o /dev/stdout`), which a temporary file renamed over it would replace.
-fn write_out(out: &std::path::Path, text: &str) -> technob::Result<()> {
-    match std::fs::metadata(out) {
-        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
-            std::fs::write(out, text).map_err(|e| technob::Error::Output(format!("{}: {e}", out.display())))
-        }
-        _ => technob::io::write_bytes(out, text.as_bytes()),
-    }
 }
 
 fn summary(name: &str, set: &FeatureSet, table: &FeatureTable, tempo_bpm: Option<f64>) {
