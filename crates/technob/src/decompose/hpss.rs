@@ -137,7 +137,7 @@ pub fn hpss_masks(magnitude: &Spectrogram, options: &HpssOptions) -> Result<(Spe
 /// librosa's `util.softmask(x, x_ref, power, split_zeros)` for one cell: `(x/z)^p / ((x/z)^p +
 /// (r/z)^p)` with `z = max(x, r)`; where `z` is below the smallest normal float, 0.5 (split) or
 /// 0; with an infinite power, `x > r`.
-fn softmask(x: f32, x_ref: f32, power: f32, split_zeros: bool) -> f32 {
+pub(crate) fn softmask(x: f32, x_ref: f32, power: f32, split_zeros: bool) -> f32 {
     if power.is_infinite() {
         return if x > x_ref { 1.0 } else { 0.0 };
     }
@@ -145,7 +145,9 @@ fn softmask(x: f32, x_ref: f32, power: f32, split_zeros: bool) -> f32 {
     if z < f32::MIN_POSITIVE {
         return if split_zeros { 0.5 } else { 0.0 };
     }
-    let (a, b) = if power == 2.0 {
+    let (a, b) = if power == 1.0 {
+        (x / z, x_ref / z)
+    } else if power == 2.0 {
         let (a, b) = (x / z, x_ref / z);
         (a * a, b * b)
     } else {
