@@ -5,8 +5,13 @@
 //!   2010), with soft (Wiener) or hard masks and the margins and residual of Driedger, Müller &
 //!   Disch, "Extending harmonic-percussive separation of audio signals" (ISMIR 2014). Parity
 //!   target: `librosa.decompose.hpss` and `librosa.effects.hpss`.
+//! * [`mod@denoise`]: soft spectral gating with a noise profile learned from the quietest frames
+//!   or an excerpt (decision-directed Wiener gain, Ephraim & Malah 1984 / Scalart & Vieira Filho
+//!   1996, with the smoothed stationary gate of Sainburg et al. 2020, noisereduce).
 
+pub mod denoise;
 pub mod hpss;
 mod median;
 
+pub use denoise::{DenoiseOptions, DenoiseParts, NoiseProfile, denoise, denoise_gain, noise_profile};
 pub use hpss::{HpssOptions, HpssParts, HpssSpectrograms, hpss, hpss_masks, hpss_spectrogram};
