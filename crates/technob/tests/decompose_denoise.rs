@@ -281,10 +281,10 @@ fn parts_add_up_and_stereo_is_kept() {
 fn excerpt_and_given_profiles() {
     let sr = 22_050;
     let (noisy, tone) = tone_in_noise(sr, 3.0, 1.0, 11);
-    let input = si_sdr(noisy.channels(), &[tone.clone()]);
+    let input = si_sdr(noisy.channels(), std::slice::from_ref(&tone));
     let with = |profile: NoiseProfile| {
         let options = DenoiseOptions { noise_profile: profile, ..DenoiseOptions::default() };
-        si_sdr(denoise(&noisy, &options).unwrap().clean.channels(), &[tone.clone()]) - input
+        si_sdr(denoise(&noisy, &options).unwrap().clean.channels(), std::slice::from_ref(&tone)) - input
     };
     let excerpt = with(NoiseProfile::Excerpt { start_s: 0.0, end_s: 1.0 });
     let quietest = with(NoiseProfile::default());
@@ -301,7 +301,7 @@ fn excerpt_and_given_profiles() {
     assert!(excerpt > 10.0 && quietest > 10.0 && given > 10.0, "{excerpt} {quietest} {given}");
     // Strength scales the reduction: half strength removes less.
     let half = DenoiseOptions { strength: 0.5, ..DenoiseOptions::default() };
-    let half = si_sdr(denoise(&noisy, &half).unwrap().clean.channels(), &[tone.clone()]) - input;
+    let half = si_sdr(denoise(&noisy, &half).unwrap().clean.channels(), std::slice::from_ref(&tone)) - input;
     assert!(half > 1.0 && half < quietest - 1.0, "half {half} full {quietest}");
     // Strength 0 is the identity.
     let none = denoise(&noisy, &DenoiseOptions { strength: 0.0, ..DenoiseOptions::default() }).unwrap();

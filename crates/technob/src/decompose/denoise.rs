@@ -215,11 +215,14 @@ fn learn_profile(
         NoiseProfile::Excerpt { start_s, end_s } => {
             let duration = len as f64 / f64::from(sr);
             ensure_param!(
-                start_s.is_finite() && end_s.is_finite() && *start_s >= 0.0 && start_s < end_s,
+                start_s.is_finite()
+                    && end_s.is_finite()
+                    && start_s.total_cmp(&0.0).is_ge()
+                    && start_s.total_cmp(end_s).is_lt(),
                 "the noise excerpt {start_s} to {end_s} s is not a time span"
             );
             ensure_param!(
-                *start_s < duration,
+                start_s.total_cmp(&duration).is_lt(),
                 "the noise excerpt starts at {start_s} s, after the end of the audio ({duration:.3} s)"
             );
             let lo = (start_s * f64::from(sr)).round() as usize;
