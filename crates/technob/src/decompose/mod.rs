@@ -1,5 +1,5 @@
-//! Decomposition of a spectrogram into parts: harmonic/percussive separation by median
-//! filtering ([`hpss()`]).
+//! Decomposition of a recording into parts: harmonic/percussive separation by median filtering
+//! ([`hpss()`]), vocal/background separation ([`repet_sim`]) and denoising ([`denoise()`]).
 //!
 //! * [`mod@hpss`]: Fitzgerald, "Harmonic/percussive separation using median filtering" (DAFx
 //!   2010), with soft (Wiener) or hard masks and the margins and residual of Driedger, Müller &
@@ -7,10 +7,15 @@
 //!   target: `librosa.decompose.hpss` and `librosa.effects.hpss`.
 //! * [`mod@repet`]: vocal/background separation by REPET-SIM (Rafii & Pardo, ISMIR 2012), on
 //!   the mixture or on top of HPSS.
+//! * [`mod@denoise`]: soft spectral gating with a noise profile learned from the quietest frames
+//!   or an excerpt (decision-directed Wiener gain, Ephraim & Malah 1984 / Scalart & Vieira Filho
+//!   1996, with the smoothed stationary gate of Sainburg et al. 2020, noisereduce).
 
+pub mod denoise;
 pub mod hpss;
 mod median;
 pub mod repet;
 
+pub use denoise::{DenoiseOptions, DenoiseParts, NoiseProfile, denoise, denoise_gain, noise_profile};
 pub use hpss::{HpssOptions, HpssParts, HpssSpectrograms, hpss, hpss_masks, hpss_spectrogram};
 pub use repet::{RepetOptions, RepetParts, SimilarityView, repet_sim};
