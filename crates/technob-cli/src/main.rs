@@ -100,6 +100,8 @@ enum Command {
     Demo(commands::demo::Args),
     /// Draw waveforms, spectrograms, chroma, loudness and descriptor curves as PNG or SVG.
     Plot(commands::plot::Args),
+    /// Split into stems: harmonic/percussive, vocals/background (REPET-SIM), or clean/noise.
+    Separate(commands::separate::Args),
     /// Score beat tracking against annotations with mir_eval's metrics.
     Eval(commands::eval::Args),
 }
@@ -124,6 +126,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Plot(args) => commands::plot::run(args),
+        Command::Separate(args) => commands::separate::run(args),
         Command::Eval(args) => commands::eval::run(args),
     };
     stdout::flush();

@@ -11,6 +11,7 @@ pub(crate) mod key;
 pub(crate) mod loudness;
 pub(crate) mod pitch;
 pub(crate) mod plot;
+pub(crate) mod separate;
 
 use std::path::Path;
 

@@ -5,6 +5,8 @@
 //!   2010), with soft (Wiener) or hard masks and the margins and residual of Driedger, Müller &
 //!   Disch, "Extending harmonic-percussive separation of audio signals" (ISMIR 2014). Parity
 //!   target: `librosa.decompose.hpss` and `librosa.effects.hpss`.
+//! * [`mod@stems`]: [`separate`], every method behind one call, its parts as named stems, and
+//!   [`reconstruction`] (how well they add back to the input).
 //! * [`mod@repet`]: vocal/background separation by REPET-SIM (Rafii & Pardo, ISMIR 2012), on
 //!   the mixture or on top of HPSS.
 //! * [`mod@denoise`]: soft spectral gating with a noise profile learned from the quietest frames
@@ -15,7 +17,9 @@ pub mod denoise;
 pub mod hpss;
 mod median;
 pub mod repet;
+pub mod stems;
 
 pub use denoise::{DenoiseOptions, DenoiseParts, NoiseProfile, denoise, denoise_gain, noise_profile};
 pub use hpss::{HpssOptions, HpssParts, HpssSpectrograms, hpss, hpss_masks, hpss_spectrogram};
 pub use repet::{RepetOptions, RepetParts, SimilarityView, repet_sim};
+pub use stems::{Method, Reconstruction, Separation, Stem, reconstruction, separate};
