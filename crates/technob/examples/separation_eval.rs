@@ -48,52 +48,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let vot_refs = vec![vocal_ch, lp];
 
     let base = RepetOptions::default();
+    let reduced = |step_s| SimilarityView::Reduced { n_mels: 128, step_s };
     let variants: Vec<(&str, RepetOptions)> = vec![
         ("default", base.clone()),
         ("librosa recipe", RepetOptions::librosa_recipe()),
-        ("no hpss", RepetOptions { hpss: None, ..base.clone() }),
+        ("per-channel masks", RepetOptions { linked_channels: false, ..base.clone() }),
+        ("on harmonic (HPSS first)", RepetOptions { hpss: Some(HpssOptions::default()), ..base.clone() }),
+        (
+            "HPSS for the similarity only",
+            RepetOptions { hpss: Some(HpssOptions::default()), hpss_similarity_only: true, ..base.clone() },
+        ),
+        ("Wiener mask (power 2)", RepetOptions { power: 2.0, ..base.clone() }),
+        ("foreground margin 3, power 2", RepetOptions { margin_foreground: 3.0, power: 2.0, ..base.clone() }),
         ("full similarity", RepetOptions { similarity: SimilarityView::Full, ..base.clone() }),
-        ("fg margin 1", RepetOptions { margin_foreground: 1.0, ..base.clone() }),
-        ("fg margin 1, no hpss", RepetOptions { margin_foreground: 1.0, hpss: None, ..base.clone() }),
-        ("fg margin 3", RepetOptions { margin_foreground: 3.0, ..base.clone() }),
-        ("fg margin 3, no hpss", RepetOptions { margin_foreground: 3.0, hpss: None, ..base.clone() }),
-        (
-            "hpss margin 2 (residual to voice)",
-            RepetOptions {
-                hpss: Some(HpssOptions {
-                    margin_harmonic: 2.0,
-                    margin_percussive: 2.0,
-                    ..HpssOptions::default()
-                }),
-                ..base.clone()
-            },
-        ),
-        (
-            "ratio mask (Rafii), no hpss",
-            RepetOptions { margin_foreground: 1.0, power: 1.0, hpss: None, ..base.clone() },
-        ),
-        ("ratio mask, hpss", RepetOptions { margin_foreground: 1.0, power: 1.0, ..base.clone() }),
-        (
-            "ratio mask, hpss sim only",
-            RepetOptions { margin_foreground: 1.0, power: 1.0, hpss_similarity_only: true, ..base.clone() },
-        ),
-        (
-            "fg margin 1, hpss sim only",
-            RepetOptions { margin_foreground: 1.0, hpss_similarity_only: true, ..base.clone() },
-        ),
-        (
-            "fg margin 1, no hpss, full sim",
-            RepetOptions {
-                margin_foreground: 1.0,
-                hpss: None,
-                similarity: SimilarityView::Full,
-                ..base.clone()
-            },
-        ),
-        (
-            "fg margin 1, no hpss, k 32",
-            RepetOptions { margin_foreground: 1.0, hpss: None, max_neighbors: 32, ..base.clone() },
-        ),
+        ("similarity blocks 0.19 s", RepetOptions { similarity: reduced(0.186), ..base.clone() }),
+        ("similarity blocks 0.37 s", RepetOptions { similarity: reduced(0.372), ..base.clone() }),
+        ("similarity blocks 0.09 s", RepetOptions { similarity: reduced(0.093), ..base.clone() }),
+        ("min distance 1 s", RepetOptions { min_distance_s: 1.0, ..base.clone() }),
+        ("at most 32 neighbours", RepetOptions { max_neighbors: 32, ..base.clone() }),
         ("no high-pass", RepetOptions { high_pass_hz: 0.0, ..base.clone() }),
     ];
     println!(
