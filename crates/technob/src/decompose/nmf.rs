@@ -284,9 +284,10 @@ pub fn nmf(v: &Spectrogram, options: &NmfOptions) -> Result<NmfResult> {
     let error_at_init = (2.0 * problem.divergence(&wt, &h, k, beta).max(0.0)).sqrt();
     let mut previous_error = error_at_init;
     let mut n_iter = 0;
+    let mut scratch = Vec::new();
     for it in 1..=options.max_iter {
         n_iter = it;
-        problem.update_w(&mut wt, &h, k, n_fixed, beta, gamma);
+        problem.update_w(&mut wt, &h, k, n_fixed, beta, gamma, &mut scratch);
         problem.update_h(&wt, &mut h, k, beta, gamma);
         if options.tol > 0.0 && it % 10 == 0 {
             let error = (2.0 * problem.divergence(&wt, &h, k, beta).max(0.0)).sqrt();
@@ -526,25 +527,57 @@ pub fn learn_templates(
     Ok(templates)
 }
 
-/// `lam = Σ_k h[k] · W_k` for one frame (`wt` holds the templates one after another).
-fn model_frame(wt: &[f32], h: &[f32], lam: &mut [f32]) {
-    lam.fill(0.0);
-    for (row, &a) in wt.chunks_exact(lam.len()).zip(h) {
-        if a != 0.0 {
-            for (o, &w) in lam.iter_mut().zip(row) {
-                *o += a * w;
+/// Bins per vector in the kernels below (two SSE or one AVX register).
+const LANES: usize = 8;
+
+/// Bins per block of the sums over frames (the templates and partial sums of a block stay in
+/// the L1 cache).
+const BIN_BLOCK: usize = 256;
+
+/// Activations updated per group of dot products.
+const MAX_DOTS: usize = 16;
+
+/// `lam[i] = Σ_k h[k] · wt[k·nb + f0 + i]`: the model `W h` over the bins `f0 .. f0 + lam.len()`,
+/// eight bins at a time summed in registers.
+fn model_bins(wt: &[f32], nb: usize, h: &[f32], f0: usize, lam: &mut [f32]) {
+    let n = lam.len();
+    let full = n - n % LANES;
+    for c in (0..full).step_by(LANES) {
+        let mut acc = [0.0f32; LANES];
+        for (k, &a) in h.iter().enumerate() {
+            let w = &wt[k * nb + f0 + c..][..LANES];
+            for i in 0..LANES {
+                acc[i] += a * w[i];
             }
         }
+        lam[c..c + LANES].copy_from_slice(&acc);
     }
+    for (i, o) in lam.iter_mut().enumerate().skip(full) {
+        let mut acc = 0.0f32;
+        for (k, &a) in h.iter().enumerate() {
+            acc += a * wt[k * nb + f0 + i];
+        }
+        *o = acc;
+    }
+}
+
+/// `lam = Σ_k h[k] · W_k` for one whole frame (`wt` holds the templates one after another).
+fn model_frame(wt: &[f32], h: &[f32], lam: &mut [f32]) {
+    model_bins(wt, lam.len(), h, 0, lam);
+}
+
+/// The sum of eight lanes and a tail, always in the same order.
+fn reduce_lanes(acc: &[f32; LANES], tail: f32) -> f32 {
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
 /// `Σ a_i b_i` with eight partial sums (vectorised; always the same order).
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let mut acc = [0.0f32; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
+        for i in 0..LANES {
             acc[i] += x[i] * y[i];
         }
     }
@@ -552,13 +585,78 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     for (x, y) in ra.iter().zip(rb) {
         tail += x * y;
     }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+    reduce_lanes(&acc, tail)
 }
 
-/// `acc += a · x`.
-fn axpy(acc: &mut [f32], a: f32, x: &[f32]) {
-    for (o, &v) in acc.iter_mut().zip(x) {
-        *o += a * v;
+/// `out[r] = dot(row r of wt, x)` for every row (rows of `x.len()` values), four rows at a
+/// time sharing the loads of `x`; each value equals [`dot`]'s bit for bit.
+fn dots(wt: &[f32], x: &[f32], out: &mut [f32]) {
+    let nb = x.len();
+    let full = nb - nb % LANES;
+    let mut r = 0;
+    while r + 4 <= out.len() {
+        let w = [
+            &wt[r * nb..][..nb],
+            &wt[(r + 1) * nb..][..nb],
+            &wt[(r + 2) * nb..][..nb],
+            &wt[(r + 3) * nb..][..nb],
+        ];
+        let mut acc = [[0.0f32; LANES]; 4];
+        for c in (0..full).step_by(LANES) {
+            let xv = &x[c..c + LANES];
+            for (a, w) in acc.iter_mut().zip(&w) {
+                let wv = &w[c..c + LANES];
+                for i in 0..LANES {
+                    a[i] += wv[i] * xv[i];
+                }
+            }
+        }
+        for (j, (a, w)) in acc.iter().zip(&w).enumerate() {
+            let mut tail = 0.0f32;
+            for (p, q) in w[full..].iter().zip(&x[full..]) {
+                tail += p * q;
+            }
+            out[r + j] = reduce_lanes(a, tail);
+        }
+        r += 4;
+    }
+    for (j, o) in out.iter_mut().enumerate().skip(r) {
+        *o = dot(&wt[j * nb..][..nb], x);
+    }
+}
+
+/// `out += c0 · x0 + c1 · x1` (two frames per pass over the partial sums).
+fn axpy2(out: &mut [f32], c0: f32, x0: &[f32], c1: f32, x1: &[f32]) {
+    for ((o, &p), &q) in out.iter_mut().zip(x0).zip(x1) {
+        *o += c0 * p + c1 * q;
+    }
+}
+
+/// `out[r·nb + f] += Σ_t c(t, r) · x[t·nb + f]` over the frames `t` of `x` (a block of frames
+/// of `nb` values) and the rows `r` in `rows`: by blocks of bins, two frames at a time.
+fn accumulate_frames<C>(x: &[f32], nb: usize, rows: std::ops::Range<usize>, c: C, out: &mut [f32])
+where
+    C: Fn(usize, usize) -> f32,
+{
+    let n_frames = x.len() / nb;
+    for fb in (0..nb).step_by(BIN_BLOCK) {
+        let fe = (fb + BIN_BLOCK).min(nb);
+        for t in (0..n_frames).step_by(2) {
+            let x0 = &x[t * nb + fb..t * nb + fe];
+            if t + 1 < n_frames {
+                let x1 = &x[(t + 1) * nb + fb..(t + 1) * nb + fe];
+                for r in rows.clone() {
+                    axpy2(&mut out[r * nb + fb..r * nb + fe], c(t, r), x0, c(t + 1, r), x1);
+                }
+            } else {
+                for r in rows.clone() {
+                    let c0 = c(t, r);
+                    for (o, &p) in out[r * nb + fb..r * nb + fe].iter_mut().zip(x0) {
+                        *o += c0 * p;
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -602,25 +700,34 @@ fn mu_step(factor: f32, num: f32, den: f32, gamma: f32) -> f32 {
 }
 
 impl Problem<'_> {
-    /// Sums over blocks of frames of `f(frames of V, first frame index) → K × n_bins` partial
-    /// matrices (two of them), added block after block in f64.
-    fn sum_over_frames<F>(&self, rows: usize, f: F) -> (Vec<f64>, Vec<f64>)
+    /// Sums over blocks of frames of `f(frames of V, first frame index, p, q)`, which adds to
+    /// two `rows × n_bins` partial matrices (`q` is empty unless `need_q`); the partials are
+    /// added block after block in f64. The partials live in `scratch`, reused from call to
+    /// call (fresh memory would cost page faults at every iteration).
+    fn sum_over_frames<F>(
+        &self,
+        rows: usize,
+        need_q: bool,
+        scratch: &mut Vec<f32>,
+        f: F,
+    ) -> (Vec<f64>, Vec<f64>)
     where
         F: Fn(&[f32], usize, &mut [f32], &mut [f32]) + Sync,
     {
         let len = rows * self.nb;
-        let partials: Vec<(Vec<f32>, Vec<f32>)> = self
-            .v
-            .par_chunks(FRAME_BLOCK * self.nb)
-            .enumerate()
-            .map(|(block, frames)| {
-                let (mut p, mut q) = (vec![0.0f32; len], vec![0.0f32; len]);
-                f(frames, block * FRAME_BLOCK, &mut p, &mut q);
-                (p, q)
-            })
-            .collect();
-        let (mut p, mut q) = (vec![0.0f64; len], vec![0.0f64; len]);
-        for (pp, qq) in &partials {
+        let width = if need_q { 2 * len } else { len };
+        let n_blocks = self.nf.div_ceil(FRAME_BLOCK);
+        scratch.resize(n_blocks * width, 0.0);
+        scratch.par_chunks_mut(width).zip(self.v.par_chunks(FRAME_BLOCK * self.nb)).enumerate().for_each(
+            |(block, (partial, frames))| {
+                partial.fill(0.0);
+                let (p, q) = partial.split_at_mut(len);
+                f(frames, block * FRAME_BLOCK, p, q);
+            },
+        );
+        let (mut p, mut q) = (vec![0.0f64; len], vec![0.0f64; if need_q { len } else { 0 }]);
+        for partial in scratch.chunks_exact(width) {
+            let (pp, qq) = partial.split_at(len);
             for (o, &x) in p.iter_mut().zip(pp) {
                 *o += f64::from(x);
             }
@@ -632,20 +739,25 @@ impl Problem<'_> {
     }
 
     /// One multiplicative update of the learnt templates (rows `n_fixed..` of `wt`).
-    fn update_w(&self, wt: &mut [f32], h: &[f32], k: usize, n_fixed: usize, beta: f32, gamma: f32) {
+    #[allow(clippy::too_many_arguments)]
+    fn update_w(
+        &self,
+        wt: &mut [f32],
+        h: &[f32],
+        k: usize,
+        n_fixed: usize,
+        beta: f32,
+        gamma: f32,
+        scratch: &mut Vec<f32>,
+    ) {
         let nb = self.nb;
         if n_fixed == k {
             return;
         }
         let (num, den): (Vec<f64>, Vec<f64>) = if beta == 2.0 {
             // Numerator V Hᵀ; denominator W (H Hᵀ).
-            let (num, _) = self.sum_over_frames(k, |frames, t0, p, _| {
-                for (j, x) in frames.chunks_exact(nb).enumerate() {
-                    let ht = &h[(t0 + j) * k..(t0 + j + 1) * k];
-                    for (row, &a) in p.chunks_exact_mut(nb).zip(ht) {
-                        axpy(row, a, x);
-                    }
-                }
+            let (num, _) = self.sum_over_frames(k, false, scratch, |frames, t0, p, _| {
+                accumulate_frames(frames, nb, n_fixed..k, |t, r| h[(t0 + t) * k + r], p);
             });
             let mut hht = vec![0.0f64; k * k];
             for ht in h.chunks_exact(k) {
@@ -667,18 +779,37 @@ impl Problem<'_> {
             (num, den)
         } else {
             let wt_now: &[f32] = wt;
-            let (num, den) = self.sum_over_frames(k, |frames, t0, p, q| {
-                let (mut lam, mut a, mut b) = (vec![0.0f32; nb], vec![0.0f32; nb], vec![0.0f32; nb]);
-                for (j, x) in frames.chunks_exact(nb).enumerate() {
-                    let ht = &h[(t0 + j) * k..(t0 + j + 1) * k];
-                    model_frame(wt_now, ht, &mut lam);
-                    ratio_terms(beta, x, &lam, &mut a, &mut b);
-                    for (row, &c) in p.chunks_exact_mut(nb).zip(ht) {
-                        axpy(row, c, &a);
-                    }
-                    if beta != 1.0 {
-                        for (row, &c) in q.chunks_exact_mut(nb).zip(ht) {
-                            axpy(row, c, &b);
+            let (num, den) = self.sum_over_frames(k, beta != 1.0, scratch, |frames, t0, p, q| {
+                // Per block of bins, two frames at a time: their model, the ratio terms, and
+                // the partial sums of the learnt rows (all in the L1 cache).
+                let mut lam = [0.0f32; BIN_BLOCK];
+                let mut ab = [[0.0f32; BIN_BLOCK]; 4];
+                let n_frames = frames.len() / nb;
+                for fb in (0..nb).step_by(BIN_BLOCK) {
+                    let (fe, bw) = ((fb + BIN_BLOCK).min(nb), (fb + BIN_BLOCK).min(nb) - fb);
+                    for t in (0..n_frames).step_by(2) {
+                        let n_pair = if t + 1 < n_frames { 2 } else { 1 };
+                        let [a0, a1, b0, b1] = &mut ab;
+                        for (j, (a, b)) in
+                            [(&mut *a0, &mut *b0), (&mut *a1, &mut *b1)].into_iter().enumerate().take(n_pair)
+                        {
+                            let ht = &h[(t0 + t + j) * k..(t0 + t + j + 1) * k];
+                            model_bins(wt_now, nb, ht, fb, &mut lam[..bw]);
+                            let x = &frames[(t + j) * nb + fb..(t + j) * nb + fe];
+                            ratio_terms(beta, x, &lam[..bw], &mut a[..bw], &mut b[..bw]);
+                        }
+                        if n_pair == 1 {
+                            a1[..bw].fill(0.0);
+                            b1[..bw].fill(0.0);
+                        }
+                        let h0 = &h[(t0 + t) * k..(t0 + t + 1) * k];
+                        let h1 = if n_pair == 2 { &h[(t0 + t + 1) * k..(t0 + t + 2) * k] } else { h0 };
+                        for r in n_fixed..k {
+                            let span = r * nb + fb..r * nb + fe;
+                            axpy2(&mut p[span.clone()], h0[r], &a0[..bw], h1[r], &a1[..bw]);
+                            if beta != 1.0 {
+                                axpy2(&mut q[span], h0[r], &b0[..bw], h1[r], &b1[..bw]);
+                            }
                         }
                     }
                 }
@@ -719,14 +850,18 @@ impl Problem<'_> {
                     wtw[i * k + j] = dot(&wt[i * nb..(i + 1) * nb], &wt[j * nb..(j + 1) * nb]);
                 }
             }
-            h.par_chunks_mut(k).zip(self.v.par_chunks(nb)).for_each(|(ht, x)| {
-                let old: Vec<f32> = ht.to_vec();
-                for (i, hv) in ht.iter_mut().enumerate() {
-                    let num = dot(&wt[i * nb..(i + 1) * nb], x);
-                    let den: f32 = wtw[i * k..(i + 1) * k].iter().zip(&old).map(|(a, b)| a * b).sum();
-                    *hv = mu_step(*hv, num, den, gamma);
-                }
-            });
+            h.par_chunks_mut(k).zip(self.v.par_chunks(nb)).for_each_init(
+                || (vec![0.0f32; k], vec![0.0f32; k]),
+                |(old, num), (ht, x)| {
+                    old.copy_from_slice(ht);
+                    dots(wt, x, num);
+                    for (i, hv) in ht.iter_mut().enumerate() {
+                        let den: f32 =
+                            wtw[i * k..(i + 1) * k].iter().zip(old.iter()).map(|(a, b)| a * b).sum();
+                        *hv = mu_step(*hv, num[i], den, gamma);
+                    }
+                },
+            );
             return;
         }
         // KL: the denominator is the column sums of W (zero sums become 1).
@@ -742,13 +877,20 @@ impl Problem<'_> {
             |(lam, a, b), (ht, x)| {
                 model_frame(wt, ht, lam);
                 ratio_terms(beta, x, lam, a, b);
-                for (i, hv) in ht.iter_mut().enumerate() {
-                    let w = &wt[i * nb..(i + 1) * nb];
-                    let num = dot(w, a);
-                    let den = if beta == 1.0 { col_sums[i] } else { dot(w, b) };
-                    *hv = mu_step(*hv, num, den, gamma);
-                    if beta <= 1.0 && *hv < TINY {
-                        *hv = 0.0;
+                let mut num = [0.0f32; MAX_DOTS];
+                let mut den = [0.0f32; MAX_DOTS];
+                for k0 in (0..k).step_by(MAX_DOTS) {
+                    let k1 = (k0 + MAX_DOTS).min(k);
+                    dots(&wt[k0 * nb..k1 * nb], a, &mut num[..k1 - k0]);
+                    if beta != 1.0 {
+                        dots(&wt[k0 * nb..k1 * nb], b, &mut den[..k1 - k0]);
+                    }
+                    for (i, hv) in ht[k0..k1].iter_mut().enumerate() {
+                        let d = if beta == 1.0 { col_sums[k0 + i] } else { den[i] };
+                        *hv = mu_step(*hv, num[i], d, gamma);
+                        if beta <= 1.0 && *hv < TINY {
+                            *hv = 0.0;
+                        }
                     }
                 }
             },
@@ -974,13 +1116,8 @@ impl Problem<'_> {
     /// `Y = V Zᵀ` for `Z` (`rows × n_frames`): `rows × n_bins`, summed per block of frames.
     fn mul_frames(&self, z: &[f64], rows: usize) -> Vec<f64> {
         let (nb, nf) = (self.nb, self.nf);
-        let (y, _) = self.sum_over_frames(rows, |frames, t0, p, _| {
-            for (j, x) in frames.chunks_exact(nb).enumerate() {
-                let t = t0 + j;
-                for (r, row) in p.chunks_exact_mut(nb).enumerate() {
-                    axpy(row, z[r * nf + t] as f32, x);
-                }
-            }
+        let (y, _) = self.sum_over_frames(rows, false, &mut Vec::new(), |frames, t0, p, _| {
+            accumulate_frames(frames, nb, 0..rows, |t, r| z[r * nf + t0 + t] as f32, p);
         });
         y
     }
@@ -992,7 +1129,11 @@ impl Problem<'_> {
         let per_frame: Vec<f64> = self
             .v
             .par_chunks(nb)
-            .flat_map_iter(|x| q32.chunks_exact(nb).map(|r| f64::from(dot(r, x))).collect::<Vec<f64>>())
+            .flat_map_iter(|x| {
+                let mut out = vec![0.0f32; rows];
+                dots(&q32, x, &mut out);
+                out.into_iter().map(f64::from)
+            })
             .collect();
         let mut z = vec![0.0f64; rows * nf];
         for (t, zt) in per_frame.chunks_exact(rows).enumerate() {
