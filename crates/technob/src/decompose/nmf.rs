@@ -6,8 +6,8 @@
 //!   spectral *templates* (`n_bins × K`) and `H` their *activations* over time (`K × n_frames`).
 //! * The cost is the β-divergence `D_β(V | WH)`: β = 2 Euclidean (half the squared Frobenius
 //!   norm), β = 1 generalised Kullback–Leibler, β = 0 Itakura–Saito, or any other β.
-//! * Updates (Févotte & Idier 2011, eq. 4.1–4.2): `W ← W ⊙ [((WH)^(β−2) ⊙ V) Hᵀ / (WH)^(β−1)
-//!   Hᵀ]^γ`, then `H` likewise with `W` and `H` swapped. The exponent is their
+//! * Updates (Févotte & Idier 2011): `W ← W ⊙ [((WH)^(β−2) ⊙ V) Hᵀ / (WH)^(β−1)
+//!   Hᵀ]^γ`, then `H ← H ⊙ [Wᵀ((WH)^(β−2) ⊙ V) / Wᵀ(WH)^(β−1)]^γ` with the new `W`. The exponent is their
 //!   majorisation–minimisation one, `γ(β) = 1/(2−β)` for β < 1, `1` for 1 ≤ β ≤ 2 and
 //!   `1/(β−1)` for β > 2, under which the cost never increases (so Itakura–Saito takes square
 //!   roots of the ratios).
@@ -28,6 +28,22 @@
 //! [`NmfResult::activations`] has `K` bins and `n_frames` frames (frame `t` holds the `K` gains
 //! of frame `t`). Sums over frames are made per block of [`FRAME_BLOCK`] frames and the blocks
 //! added in order, so the result is the same bit for bit whatever the number of threads.
+//!
+//! ```
+//! use technob::Audio;
+//! use technob::decompose::{NmfOptions, NmfSeparationOptions, nmf_separate};
+//!
+//! # fn main() -> technob::Result<()> {
+//! let sr = 22_050;
+//! let y: Vec<f32> = (0..sr).map(|i| 0.3 * ((i as f32 * 0.05).sin() + (i as f32 * 0.6).sin())).collect();
+//! let audio = Audio::from_synth(vec![y], sr as u32)?;
+//! let nmf = NmfOptions { n_components: 2, ..NmfOptions::default() };
+//! let parts = nmf_separate(&audio, &NmfSeparationOptions { nmf, ..Default::default() })?;
+//! // Component 0 has the lowest template centroid; the components add up to the input.
+//! assert_eq!(parts.components.len(), 2);
+//! # Ok(())
+//! # }
+//! ```
 
 use rayon::prelude::*;
 
@@ -70,7 +86,7 @@ impl Beta {
         }
     }
 
-    /// The exponent γ(β) of the multiplicative updates (Févotte & Idier 2011, Table 2): the
+    /// The exponent γ(β) of the multiplicative updates (Févotte & Idier 2011): the
     /// majorisation–minimisation exponent, under which the divergence never increases.
     pub fn mu_exponent(self) -> f32 {
         let b = self.value();
