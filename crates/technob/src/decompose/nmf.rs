@@ -297,7 +297,9 @@ pub fn nmf(v: &Spectrogram, options: &NmfOptions) -> Result<NmfResult> {
     let (mut wt, mut h) = problem.initialise(k, options.init, options.fixed_templates.as_ref())?;
     let beta = options.beta.value();
     let gamma = options.beta.mu_exponent();
-    let error_at_init = (2.0 * problem.divergence(&wt, &h, k, beta).max(0.0)).sqrt();
+    // sklearn's convergence measure, √(2·D) (only needed with a tolerance).
+    let error_at_init =
+        if options.tol > 0.0 { (2.0 * problem.divergence(&wt, &h, k, beta).max(0.0)).sqrt() } else { 0.0 };
     let mut previous_error = error_at_init;
     let mut n_iter = 0;
     let mut scratch = Vec::new();
