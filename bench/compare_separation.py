@@ -28,7 +28,7 @@ frames; the same numbers as technob::eval::separation::bss_eval_images):
          vocadito_1 a-cappella at the loop's RMS, written as a float WAV for the CLI)
          repet: vocals vs the a-cappella, background vs the loop
   technob: the CLI, `technob separate FILE --method hpss` / `--method repet` / `--method repet
-  --on-harmonic` (f32 stems); librosa: effects.hpss and the gallery vocal-separation recipe
+  --on-mixture` (f32 stems); librosa: effects.hpss and the gallery vocal-separation recipe
   (make_separation_goldens.librosa_repet); nussl: HPSS and RepetSim with their defaults.
 """
 import argparse
@@ -232,8 +232,8 @@ def quality(args):
         cases.append(("vot repet", vpath, vmix, vsr, [vocal, loop], ["vocals vs a-cappella", "background vs loop"]))
         for case, path, y, rate, refs, names in cases:
             add(case, names, refs, "technob", technob_separate(path, "repet", [], tmp), rate)
-            add(case, names, refs, "technob --on-harmonic",
-                technob_separate(path, "repet", ["--on-harmonic"], tmp), rate)
+            add(case, names, refs, "technob --on-mixture",
+                technob_separate(path, "repet", ["--on-mixture"], tmp), rate)
             add(case, names, refs, "librosa recipe", list(recipe.librosa_repet(y, rate)), rate)
             add_nussl(case, names, refs, y, rate, "repet")
 

@@ -154,9 +154,10 @@ fn corpus_through_separate() {
     for (name, _expect) in manifest() {
         let path = corpus_dir().join(&name);
         let path_s = path.to_string_lossy().to_string();
-        for method in ["hpss", "repet", "denoise"] {
+        for method in ["hpss", "nmf", "repet", "denoise"] {
             let dir = out_root.join(format!("{name}-{method}"));
-            let out = technob(&["separate", &path_s, "--method", method, "-o", dir.to_str().unwrap(), "--json"]);
+            let out =
+                technob(&["separate", &path_s, "--method", method, "-o", dir.to_str().unwrap(), "--json"]);
             let lines = stderr_lines(&out);
             let context = format!("{name} {method}");
             // (Files `analyze` refuses as too short, such as one sample, may still separate.)

@@ -120,12 +120,47 @@ fn repet_and_denoise_write_their_stems() {
 }
 
 #[test]
+fn nmf_with_templates_from_an_example_marks_them() {
+    let input = mixture();
+    let drums = input.with_file_name("drums.wav");
+    let dir = scratch("nmf");
+    let doc = json(&technob(&[
+        "separate",
+        input.to_str().unwrap(),
+        "--method",
+        "nmf",
+        "--components",
+        "4",
+        "--iterations",
+        "40",
+        "--template",
+        drums.to_str().unwrap(),
+        "--template-components",
+        "2",
+        "-o",
+        dir.to_str().unwrap(),
+        "--json",
+    ]));
+    check_stems(&input, &doc, &["component-1", "component-2", "component-3", "component-4"], 1e-5);
+    let fixed = doc["stems"].as_array().unwrap().iter().filter(|s| s["from_template"] == true).count();
+    assert_eq!(fixed, 2, "{doc}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn bad_parameters_and_outputs_fail_cleanly() {
     let input = mixture();
     let input = input.to_str().unwrap();
     let dir = scratch("bad");
     let dir_s = dir.to_str().unwrap();
-    let cases: [(&[&str], u8, &str); 5] = [
+    let cases: [(&[&str], u8, &str); 8] = [
+        (&["separate", input, "--method", "nmf", "--components", "0", "-o", dir_s], 2, "component"),
+        (
+            &["separate", input, "--method", "nmf", "--template", "/no/kick.wav", "-o", dir_s],
+            2,
+            "/no/kick.wav",
+        ),
+        (&["separate", input, "--method", "nmf", "--iterations", "0", "-o", dir_s], 2, "iteration"),
         (&["separate", "/no/such/file.wav", "-o", dir_s], 2, "no/such/file.wav"),
         (&["separate", input, "--margin", "0.5", "-o", dir_s], 2, "margin"),
         (&["separate", input, "--method", "denoise", "--strength", "3", "-o", dir_s], 2, "strength"),

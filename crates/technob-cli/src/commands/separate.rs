@@ -1,4 +1,4 @@
-//! `technob separate [FILE] --method hpss|repet|denoise --out DIR`: split a recording into
+//! `technob separate [FILE] --method hpss|nmf|repet|denoise --out DIR`: split a recording into
 //! stems named by role, written as WAV with the input's rate and channels.
 
 use std::path::{Path, PathBuf};
@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use technob::audio::WavFormat;
 use technob::decompose::{
-    DenoiseOptions, HpssOptions, Method, NoiseProfile, Reconstruction, RepetOptions, reconstruction, separate,
+    Beta, DenoiseOptions, HpssOptions, Method, NmfOptions, NmfSeparationOptions, NoiseProfile,
+    Reconstruction, RepetOptions, learn_templates, reconstruction, separate,
 };
 
 use super::analyze::DEMO_NAME;
@@ -19,10 +20,22 @@ enum MethodName {
     /// Harmonic/percussive by median filtering: harmonic.wav, percussive.wav (+ residual.wav
     /// with --margin above 1).
     Hpss,
+    /// Components by NMF (β-divergence): component-1.wav … component-K.wav, lowest first.
+    Nmf,
     /// Voice/backing by REPET-SIM: vocals.wav, background.wav.
     Repet,
     /// Spectral-gating noise reduction: clean.wav, noise.wav.
     Denoise,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+enum BetaName {
+    /// Euclidean distance (β = 2).
+    Euclidean,
+    /// Kullback–Leibler divergence (β = 1).
+    Kl,
+    /// Itakura–Saito divergence (β = 0), scale-invariant: quiet parts count as much as loud ones.
+    Is,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -59,13 +72,30 @@ pub(crate) struct Args {
     /// hpss: hard (binary) masks instead of soft ones.
     #[arg(long)]
     hard: bool,
+    /// nmf: number of components K (templates from --template included).
+    #[arg(long, value_name = "K", default_value_t = 4)]
+    components: usize,
+    /// nmf: the divergence the factorisation minimises.
+    #[arg(long, value_enum, default_value = "kl")]
+    beta: BetaName,
+    /// nmf: most multiplicative-update iterations (it stops earlier once converged).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    iterations: usize,
+    /// nmf: learn templates from this example sound (e.g. a kick sample) and hold them fixed:
+    /// semi-supervised separation; their stems are marked "from_template" in --json.
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+    /// nmf: how many templates to learn from --template.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    template_components: usize,
     /// repet: frames at least this far apart (seconds) count as repetitions.
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     min_distance: f32,
-    /// repet: separate harmonic from percussive first and take the voice from the harmonic part
-    /// only (drums can never leak into vocals.wav; consonants may be lost).
+    /// repet: look for the voice in the whole mixture instead of in its harmonic part (by
+    /// default HPSS runs first, so drum hits cannot leak into vocals.wav; with this flag
+    /// consonants are kept better, drums leak more).
     #[arg(long)]
-    on_harmonic: bool,
+    on_mixture: bool,
     /// denoise: how much noise to remove, 0 to 1 (1: down to -30 dB).
     #[arg(long, value_name = "0..1", default_value_t = 1.0)]
     strength: f32,
@@ -83,6 +113,8 @@ struct StemDoc {
     name: String,
     path: String,
     rms_dbfs: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    from_template: bool,
 }
 
 #[derive(Serialize)]
@@ -137,6 +169,19 @@ fn parse_span(s: &str) -> Result<(f64, f64), String> {
 
 fn method(args: &Args) -> Method {
     match args.method {
+        MethodName::Nmf => Method::Nmf(NmfSeparationOptions {
+            nmf: NmfOptions {
+                n_components: args.components,
+                beta: match args.beta {
+                    BetaName::Euclidean => Beta::Euclidean,
+                    BetaName::Kl => Beta::KullbackLeibler,
+                    BetaName::Is => Beta::ItakuraSaito,
+                },
+                max_iter: args.iterations,
+                ..NmfOptions::default()
+            },
+            ..NmfSeparationOptions::default()
+        }),
         MethodName::Hpss => {
             let mut options = HpssOptions::default();
             if let Some((h, p)) = args.kernel {
@@ -152,7 +197,7 @@ fn method(args: &Args) -> Method {
         }
         MethodName::Repet => Method::Repet(RepetOptions {
             min_distance_s: args.min_distance,
-            hpss: args.on_harmonic.then(HpssOptions::default),
+            hpss: (!args.on_mixture).then(HpssOptions::default),
             ..RepetOptions::default()
         }),
         MethodName::Denoise => Method::Denoise(DenoiseOptions {
@@ -166,6 +211,22 @@ fn method(args: &Args) -> Method {
     }
 }
 
+/// Templates learnt from an example sound, at the mix's sample rate.
+fn templates_from(
+    path: &Path,
+    mix: &technob::Audio,
+    n_templates: usize,
+    options: &NmfSeparationOptions,
+) -> technob::Result<technob::spectral::Spectrogram> {
+    let example = technob::audio::decode_file(path, &technob::audio::DecodeOptions { mono: false })
+        .and_then(
+            |a| if a.sample_rate() == mix.sample_rate() { Ok(a) } else { a.resampled(mix.sample_rate()) },
+        )
+        .map_err(|e| e.in_file(path))?;
+    super::warn_all(&display(path), &example.source().warnings);
+    learn_templates(&example, n_templates, options).map_err(|e| e.in_file(path))
+}
+
 /// The stems' directory: `--out`, or `<file stem>-<method>` in the current directory.
 fn out_dir(args: &Args, input: &Path, method: &str) -> PathBuf {
     args.out.clone().unwrap_or_else(|| {
@@ -177,7 +238,7 @@ fn out_dir(args: &Args, input: &Path, method: &str) -> PathBuf {
 pub(crate) fn run(args: Args) -> u8 {
     let input = args.file.clone().unwrap_or_else(|| PathBuf::from(DEMO_NAME));
     let name = display(&input);
-    let method = method(&args);
+    let mut method = method(&args);
     let dir = out_dir(&args, &input, method.name());
     let format = match args.format {
         SampleFormat::F32 => WavFormat::Float32,
@@ -187,6 +248,10 @@ pub(crate) fn run(args: Args) -> u8 {
     let progress = TerminalProgress::new("separate");
     let result = (|| -> technob::Result<SeparateDoc> {
         let audio = all_channels_input(args.file.as_deref(), &name, &progress)?;
+        if let (Method::Nmf(options), Some(template)) = (&mut method, &args.template) {
+            options.nmf.fixed_templates =
+                Some(templates_from(template, &audio, args.template_components, options)?);
+        }
         let separation = separate(&audio, &method).map_err(|e| e.in_file(&input))?;
         let fit = reconstruction(&audio, &separation.stems)?;
         std::fs::create_dir_all(&dir)
@@ -206,6 +271,7 @@ pub(crate) fn run(args: Args) -> u8 {
                 name: stem.name.clone(),
                 path: display(&path),
                 rms_dbfs: (rms > 0.0).then(|| 20.0 * rms.log10()),
+                from_template: stem.from_template,
             });
         }
         Ok(SeparateDoc {
@@ -235,7 +301,8 @@ pub(crate) fn run(args: Args) -> u8 {
     outln!("method   {}", doc.method);
     for stem in &doc.stems {
         let level = stem.rms_dbfs.map_or("silent".to_string(), |db| format!("{db:.1} dBFS RMS"));
-        outln!("wrote    {}  ({level})", stem.path);
+        let template = if stem.from_template { ", from the template" } else { "" };
+        outln!("wrote    {}  ({level}{template})", stem.path);
     }
     match doc.reconstruction.snr_db {
         Some(db) => outln!("sum      the stems add back to the input at {db:.1} dB SNR"),

@@ -353,7 +353,8 @@ fn similarity_features(
     match options.similarity {
         SimilarityView::Full => Ok((mean, 1)),
         SimilarityView::Reduced { n_mels, step_s } => {
-            let frames_per_step = ((f64::from(step_s) * sr / options.stft.hop_length as f64).round() as usize).max(1);
+            let frames_per_step =
+                ((f64::from(step_s) * sr / options.stft.hop_length as f64).round() as usize).max(1);
             let bank = MelFilterbank::new(sr, options.stft.n_fft, n_mels, 0.0, None, false, MelNorm::Slaney)?;
             let steps = t.div_ceil(frames_per_step);
             let mut reduced = Spectrogram::new(n_mels, steps, vec![0.0; n_mels * steps])?;

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::denoise::{DenoiseOptions, denoise};
 use super::hpss::{HpssOptions, hpss};
+use super::nmf::{NmfSeparationOptions, nmf_separate};
 use super::repet::{RepetOptions, repet_sim};
 use crate::{Audio, Error, Result};
 
@@ -14,6 +15,8 @@ pub enum Method {
     /// Harmonic/percussive (+ residual with a margin above 1): `harmonic`, `percussive`,
     /// `residual`.
     Hpss(HpssOptions),
+    /// Components by NMF: `component-1` … `component-K`, lowest template centroid first.
+    Nmf(NmfSeparationOptions),
     /// Voice/backing by REPET-SIM: `vocals`, `background`.
     Repet(RepetOptions),
     /// Spectral-gating denoising: `clean`, `noise`.
@@ -25,6 +28,7 @@ impl Method {
     pub fn name(&self) -> &'static str {
         match self {
             Method::Hpss(_) => "hpss",
+            Method::Nmf(_) => "nmf",
             Method::Repet(_) => "repet",
             Method::Denoise(_) => "denoise",
         }
@@ -38,6 +42,8 @@ pub struct Stem {
     pub name: String,
     /// The part, with the input's rate, channels and length.
     pub audio: Audio,
+    /// NMF: the component comes from a template held fixed (e.g. learnt from a kick sample).
+    pub from_template: bool,
 }
 
 /// The stems of one separation.
@@ -54,7 +60,7 @@ pub struct Separation {
 ///
 /// Errors: those of the method (invalid options, audio too short).
 pub fn separate(audio: &Audio, method: &Method) -> Result<Separation> {
-    let stem = |name: &str, audio: Audio| Stem { name: name.to_string(), audio };
+    let stem = |name: &str, audio: Audio| Stem { name: name.to_string(), audio, from_template: false };
     let stems = match method {
         Method::Hpss(options) => {
             let parts = hpss(audio, options)?;
@@ -63,6 +69,21 @@ pub fn separate(audio: &Audio, method: &Method) -> Result<Separation> {
                 stems.push(stem("residual", residual));
             }
             stems
+        }
+        Method::Nmf(options) => {
+            let parts = nmf_separate(audio, options)?;
+            let fixed: Vec<bool> = parts.source_index.iter().map(|&i| i < parts.fixed_count).collect();
+            parts
+                .components
+                .into_iter()
+                .zip(fixed)
+                .enumerate()
+                .map(|(i, (audio, from_template))| Stem {
+                    name: format!("component-{}", i + 1),
+                    audio,
+                    from_template,
+                })
+                .collect()
         }
         Method::Repet(options) => {
             let parts = repet_sim(audio, options)?;
@@ -155,6 +176,13 @@ mod tests {
                 vec!["harmonic", "percussive", "residual"],
             ),
             (Method::Repet(RepetOptions::default()), vec!["vocals", "background"]),
+            (
+                Method::Nmf(NmfSeparationOptions {
+                    nmf: crate::decompose::NmfOptions { n_components: 3, max_iter: 30, ..Default::default() },
+                    ..Default::default()
+                }),
+                vec!["component-1", "component-2", "component-3"],
+            ),
             (Method::Denoise(DenoiseOptions::default()), vec!["clean", "noise"]),
         ];
         for (method, names) in cases {
@@ -174,16 +202,18 @@ mod tests {
         let half: Vec<Vec<f32>> =
             audio.channels().iter().map(|c| c.iter().map(|x| x * 0.5).collect()).collect();
         let half = Audio::from_synth(half, audio.sample_rate()).unwrap();
-        let stems = vec![
-            Stem { name: "a".into(), audio: half.clone() },
-            Stem { name: "b".into(), audio: half.clone() },
-        ];
+        let stem = |name: &str, audio: &Audio| Stem {
+            name: name.into(),
+            audio: audio.clone(),
+            from_template: false,
+        };
+        let stems = vec![stem("a", &half), stem("b", &half)];
         let exact = reconstruction(&audio, &stems).unwrap();
         assert_eq!(exact.snr_db, None);
         // One half only: the error is the other half, 6.02 dB below the input.
         let r = reconstruction(&audio, &stems[..1]).unwrap();
         assert!((r.snr_db.unwrap() - 6.0206).abs() < 1e-3, "{r:?}");
         let short = Audio::from_synth(vec![vec![0.0; 10]; 2], audio.sample_rate()).unwrap();
-        assert!(reconstruction(&audio, &[Stem { name: "s".into(), audio: short }]).is_err());
+        assert!(reconstruction(&audio, &[stem("s", &short)]).is_err());
     }
 }
