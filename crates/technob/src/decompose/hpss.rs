@@ -215,12 +215,15 @@ pub fn hpss(audio: &Audio, options: &HpssOptions) -> Result<HpssParts> {
     let mut harmonic = Vec::with_capacity(audio.n_channels());
     let mut percussive = Vec::with_capacity(audio.n_channels());
     let mut residual = Vec::new();
+    // The spectrogram and one buffer for the masked spectrograms are reused part after part
+    // and channel after channel: the six-minute spectrogram is large, and fresh memory costs
+    // page faults.
+    let mut spec = ComplexSpectrogram::zeros(stft.n_bins(), stft.n_frames(n));
+    let mut part = ComplexSpectrogram::zeros(stft.n_bins(), stft.n_frames(n));
     for channel in audio.channels() {
-        let spec = stft.forward(channel);
+        stft.forward_into(channel, &mut spec);
         let (mask_h, mask_p) = hpss_masks(&spec.magnitude(), options)?;
-        // One buffer for the masked spectrograms, reused part after part: the six-minute
-        // spectrogram is large, and fresh memory costs page faults.
-        let mut part = spec.clone();
+        let spec = &spec;
         let masked =
             |part: &mut ComplexSpectrogram, mask: &(dyn Fn(usize) -> f32 + Sync)| -> Result<Vec<f32>> {
                 part.as_mut_slice()
@@ -231,8 +234,16 @@ pub fn hpss(audio: &Audio, options: &HpssOptions) -> Result<HpssParts> {
                 stft.inverse(part, Some(n))
             };
         let (h, p) = (mask_h.as_slice(), mask_p.as_slice());
-        harmonic.push(masked(&mut part, &|i| h[i])?);
-        percussive.push(masked(&mut part, &|i| p[i])?);
+        let h_signal = masked(&mut part, &|i| h[i])?;
+        // Soft masks without a margin add up to one in every cell, so the percussive part is
+        // the input minus the harmonic one: one inverse STFT instead of two (the difference
+        // from inverting `D · mask_P` is the STFT round trip's rounding, ~140 dB down).
+        if options.power.is_finite() && !options.has_residual() {
+            percussive.push(channel.iter().zip(&h_signal).map(|(x, v)| x - v).collect());
+        } else {
+            percussive.push(masked(&mut part, &|i| p[i])?);
+        }
+        harmonic.push(h_signal);
         if options.has_residual() {
             residual.push(masked(&mut part, &|i| 1.0 - h[i] - p[i])?);
         }
