@@ -337,21 +337,10 @@ pub fn background_mask(
 }
 
 /// The features the similarity is computed on, and the frames per step.
-fn similarity_features(
-    magnitudes: &[Spectrogram],
-    options: &RepetOptions,
-    sr: f64,
-) -> Result<(Spectrogram, usize)> {
-    let (n_bins, t) = (magnitudes[0].n_bins(), magnitudes[0].n_frames());
-    let scale = 1.0 / magnitudes.len() as f32;
-    let mut mean = Spectrogram::new(n_bins, t, vec![0.0; n_bins * t])?;
-    for m in magnitudes {
-        for (o, &x) in mean.as_mut_slice().iter_mut().zip(m.as_slice()) {
-            *o += x * scale;
-        }
-    }
+fn similarity_features(mean: &Spectrogram, options: &RepetOptions, sr: f64) -> Result<(Spectrogram, usize)> {
+    let t = mean.n_frames();
     match options.similarity {
-        SimilarityView::Full => Ok((mean, 1)),
+        SimilarityView::Full => Ok((mean.clone(), 1)),
         SimilarityView::Reduced { n_mels, step_s } => {
             let frames_per_step =
                 ((f64::from(step_s) * sr / options.stft.hop_length as f64).round() as usize).max(1);
@@ -372,11 +361,23 @@ fn similarity_features(
 }
 
 /// The neighbours of every frame of a (multichannel) magnitude spectrogram.
-fn frame_neighbors(magnitudes: &[Spectrogram], options: &RepetOptions, sr: f64) -> Result<Neighbors> {
-    let t = magnitudes[0].n_frames();
+/// The mean of the channels' magnitude spectrograms.
+fn mean_magnitude(magnitudes: &[Spectrogram]) -> Result<Spectrogram> {
+    let (n_bins, t) = (magnitudes[0].n_bins(), magnitudes[0].n_frames());
+    let scale = 1.0 / magnitudes.len() as f32;
+    let mut mean = Spectrogram::new(n_bins, t, vec![0.0; n_bins * t])?;
+    for m in magnitudes {
+        mean.as_mut_slice().iter_mut().zip(m.as_slice()).for_each(|(o, &x)| *o += x * scale);
+    }
+    Ok(mean)
+}
+
+/// The neighbours of every frame, from the channels' mean magnitude.
+fn frame_neighbors(mean: &Spectrogram, options: &RepetOptions, sr: f64) -> Result<Neighbors> {
+    let t = mean.n_frames();
     let hop = options.stft.hop_length as f64;
     let width = ((f64::from(options.min_distance_s) * sr / hop) as usize).max(1);
-    let (features, step) = similarity_features(magnitudes, options, sr)?;
+    let (features, step) = similarity_features(mean, options, sr)?;
     let coarse_t = features.n_frames();
     let coarse_width = width.div_ceil(step);
     ensure_param!(
@@ -429,9 +430,11 @@ pub fn repet_sim(audio: &Audio, options: &RepetOptions) -> Result<RepetParts> {
         None => specs.clone(),
     };
     let mut magnitudes: Vec<Spectrogram> = searched.iter().map(|s| s.magnitude()).collect();
-    let neighbors = frame_neighbors(&magnitudes, options, sr)?;
+    let mut mean = mean_magnitude(&magnitudes)?;
+    let neighbors = frame_neighbors(&mean, options, sr)?;
     let searched = if options.hpss.is_some() && options.hpss_similarity_only {
         magnitudes = specs.iter().map(|s| s.magnitude()).collect();
+        mean = mean_magnitude(&magnitudes)?;
         specs.clone()
     } else {
         searched
@@ -441,20 +444,19 @@ pub fn repet_sim(audio: &Audio, options: &RepetOptions) -> Result<RepetParts> {
     let mut background = Vec::with_capacity(specs.len());
     // Linked channels: one mask from the channels' mean magnitude, applied to every channel.
     let linked = if options.linked_channels && magnitudes.len() > 1 {
-        let (n_bins, t) = (magnitudes[0].n_bins(), magnitudes[0].n_frames());
-        let scale = 1.0 / magnitudes.len() as f32;
-        let mut mean = Spectrogram::new(n_bins, t, vec![0.0; n_bins * t])?;
-        for m in &magnitudes {
-            mean.as_mut_slice().iter_mut().zip(m.as_slice()).for_each(|(o, &x)| *o += x * scale);
-        }
         Some(foreground_mask(&mean, &neighbors, options, high_pass_bins)?)
     } else {
         None
     };
+    drop(mean);
     for ((spec, part), magnitude) in specs.iter().zip(&searched).zip(&magnitudes) {
+        let own;
         let mask = match &linked {
-            Some(mask) => mask.clone(),
-            None => foreground_mask(magnitude, &neighbors, options, high_pass_bins)?,
+            Some(mask) => mask,
+            None => {
+                own = foreground_mask(magnitude, &neighbors, options, high_pass_bins)?;
+                &own
+            }
         };
         let data: Vec<Complex32> =
             part.as_slice().par_iter().zip(mask.as_slice().par_iter()).map(|(d, &m)| d * m).collect();
@@ -537,18 +539,27 @@ mod tests {
     fn parts_add_back_and_a_repeating_loop_is_background() {
         let sr = 8_000u32;
         let n = sr as usize * 12;
-        // A one-second loop of two tones and a click, repeated, under a voice-like glide that
-        // never repeats.
+        // A one-second loop of two tones and a click, repeated, under a "voice": sung notes of
+        // 0.7 s whose pitches follow a sequence that never repeats with the loop.
         let mut loop_part = vec![0.0f32; n];
         let mut voice = vec![0.0f32; n];
+        let scale = [523.3f32, 587.3, 659.3, 698.5, 784.0, 880.0, 987.8];
+        let note_len = (0.7 * sr as f32) as usize;
+        let mut seed = 5u32;
+        let mut pitch = scale[0];
+        let mut phase = 0.0f32;
         for i in 0..n {
             let t = (i % sr as usize) as f32 / sr as f32;
             let tone = if t < 0.5 { 220.0 } else { 330.0 };
             loop_part[i] = 0.3 * (std::f32::consts::TAU * tone * t).sin()
                 + if i % (sr as usize) < 40 { 0.5 } else { 0.0 };
-            let secs = i as f32 / sr as f32;
-            let f = 500.0 + 40.0 * secs * secs;
-            voice[i] = 0.2 * (std::f32::consts::TAU * f * secs).sin();
+            if i % note_len == 0 {
+                pitch = scale[(lcg(&mut seed) * scale.len() as f32) as usize % scale.len()];
+            }
+            let in_note = (i % note_len) as f32 / note_len as f32;
+            let envelope = (in_note * 20.0).min(1.0) * ((1.0 - in_note) * 20.0).min(1.0);
+            phase += std::f32::consts::TAU * pitch / sr as f32;
+            voice[i] = 0.2 * envelope * phase.sin();
         }
         let mix: Vec<f32> = loop_part.iter().zip(&voice).map(|(a, b)| a + b).collect();
         let audio = Audio::from_synth(vec![mix.clone(), mix], sr).unwrap();
@@ -568,6 +579,7 @@ mod tests {
         };
         let (fg, bg) =
             (snr(parts.foreground.channel(0), &voice), snr(parts.background.channel(0), &loop_part));
+        println!("voice {fg:.1} dB, loop {bg:.1} dB");
         assert!(fg > 3.0 && bg > 6.0, "voice {fg:.1} dB, loop {bg:.1} dB");
         // Too short for frames two seconds apart: a clear error.
         let short = Audio::from_synth(vec![vec![0.1; sr as usize * 3]], sr).unwrap();
