@@ -37,6 +37,7 @@ pub mod plot;
 pub mod progress;
 pub mod rhythm;
 pub mod spectral;
+pub mod stretch;
 pub mod tonal;
 
 pub use audio::{Audio, SourceInfo};
