@@ -102,6 +102,8 @@ enum Command {
     Plot(commands::plot::Args),
     /// Split into stems: harmonic/percussive, vocals/background (REPET-SIM), or clean/noise.
     Separate(commands::separate::Args),
+    /// Time-stretch without changing the pitch: by a ratio, or to a tempo (--bpm).
+    Stretch(commands::stretch::Args),
     /// Score beat tracking against annotations with mir_eval's metrics.
     Eval(commands::eval::Args),
 }
@@ -127,6 +129,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo::run(args),
         Command::Plot(args) => commands::plot::run(args),
         Command::Separate(args) => commands::separate::run(args),
+        Command::Stretch(args) => commands::stretch::run(args),
         Command::Eval(args) => commands::eval::run(args),
     };
     stdout::flush();

@@ -12,6 +12,7 @@ pub(crate) mod loudness;
 pub(crate) mod pitch;
 pub(crate) mod plot;
 pub(crate) mod separate;
+pub(crate) mod stretch;
 
 use std::path::Path;
 

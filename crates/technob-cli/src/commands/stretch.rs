@@ -1,0 +1,109 @@
+//! `technob stretch IN OUT --ratio R | --bpm B`: change the length (tempo) of a recording
+//! without changing its pitch; the output is exactly `round(n × ratio)` samples long.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use technob::audio::{DecodeOptions, WavFormat};
+use technob::rhythm::{RhythmOptions, analyze_rhythm};
+use technob::stretch::{StretchOptions, time_stretch};
+
+use super::{display, report, to_json, warn_all};
+use crate::exit;
+use crate::progress::TerminalProgress;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Input audio file.
+    #[arg(value_name = "IN")]
+    input: PathBuf,
+    /// Output WAV file (32-bit float, written atomically).
+    #[arg(value_name = "OUT")]
+    out: PathBuf,
+    /// Length ratio, 0.25 to 4: 2 makes the track twice as long (half the tempo).
+    #[arg(long, value_name = "R", required_unless_present = "bpm", conflicts_with = "bpm")]
+    ratio: Option<f64>,
+    /// Target tempo: the track's tempo is detected (its DJ grid) and the ratio follows.
+    #[arg(long, value_name = "BPM")]
+    bpm: Option<f64>,
+    /// Print one JSON object describing what was written.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct StretchDoc {
+    file: String,
+    out: String,
+    ratio: f64,
+    detected_bpm: Option<f64>,
+    target_bpm: Option<f64>,
+    sample_rate: u32,
+    channels: usize,
+    frames_in: usize,
+    frames_out: usize,
+}
+
+pub(crate) fn run(args: Args) -> u8 {
+    if let Some(bpm) = args.bpm
+        && !(bpm.is_finite() && (20.0..=400.0).contains(&bpm))
+    {
+        eprintln!("error: --bpm {bpm}: must be between 20 and 400");
+        return exit::BAD_INPUT;
+    }
+    let name = display(&args.input);
+    let progress = TerminalProgress::new("stretch");
+    let result = (|| -> technob::Result<StretchDoc> {
+        let audio =
+            technob::audio::decode_file_with_progress(&args.input, &DecodeOptions { mono: false }, &progress)
+                .map_err(|e| e.in_file(&args.input))?;
+        progress.clear();
+        warn_all(&name, &audio.source().warnings);
+        let (ratio, detected_bpm) = match (args.ratio, args.bpm) {
+            (Some(ratio), _) => (ratio, None),
+            (None, Some(target)) => {
+                let rhythm = analyze_rhythm(&audio.to_mono(), &RhythmOptions::default())
+                    .map_err(|e| e.in_file(&args.input))?;
+                let detected = rhythm.grid.as_ref().map_or(rhythm.tempo.bpm, |g| g.bpm);
+                (detected / target, Some(detected))
+            }
+            (None, None) => {
+                return Err(technob::Error::InvalidParameter("give --ratio or --bpm".into()));
+            }
+        };
+        let stretched =
+            time_stretch(&audio, ratio, &StretchOptions::default()).map_err(|e| e.in_file(&args.input))?;
+        technob::audio::write_wav(&stretched, &args.out, WavFormat::Float32)
+            .map_err(|e| e.in_file(&args.out))?;
+        Ok(StretchDoc {
+            file: name.clone(),
+            out: display(&args.out),
+            ratio,
+            detected_bpm,
+            target_bpm: args.bpm,
+            sample_rate: audio.sample_rate(),
+            channels: audio.n_channels(),
+            frames_in: audio.n_frames(),
+            frames_out: stretched.n_frames(),
+        })
+    })();
+    progress.clear();
+    let doc = match result {
+        Ok(doc) => doc,
+        Err(e) => return report(&e),
+    };
+    if args.json {
+        match to_json(&doc) {
+            Ok(line) => outln!("{line}"),
+            Err(code) => return code,
+        }
+        return exit::OK;
+    }
+    outln!("file     {} ({} Hz, {} ch)", doc.file, doc.sample_rate, doc.channels);
+    if let (Some(from), Some(to)) = (doc.detected_bpm, doc.target_bpm) {
+        outln!("tempo    {from:.2} -> {to:.2} BPM");
+    }
+    outln!("ratio    {:.6}", doc.ratio);
+    outln!("wrote    {} ({} -> {} samples)", doc.out, doc.frames_in, doc.frames_out);
+    exit::OK
+}
