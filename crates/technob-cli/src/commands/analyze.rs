@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use technob::analysis::{AnalysisDocument, AnalyzeOptions};
 
-use super::{display, format_duration, report, to_json, warn_all};
-use crate::exit;
+use super::{display, finish, format_duration, warn_all};
 use crate::progress::TerminalProgress;
 
 /// What the `file` field says for the bundled demo.
@@ -33,19 +32,7 @@ pub(crate) fn run(args: Args) -> u8 {
             .and_then(|demo| technob::analysis::analyze_audio(&demo.audio, DEMO_NAME, &options)),
     };
     progress.clear();
-    let doc = match result {
-        Ok(doc) => doc,
-        Err(e) => return report(&e),
-    };
-    if args.json {
-        match to_json(&doc) {
-            Ok(line) => outln!("{line}"),
-            Err(code) => return code,
-        }
-    } else {
-        print_human(&doc);
-    }
-    exit::OK
+    finish(result, args.json, print_human)
 }
 
 fn print_human(doc: &AnalysisDocument) {

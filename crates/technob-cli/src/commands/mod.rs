@@ -77,6 +77,28 @@ pub(crate) fn one_line(s: &str) -> String {
     s.split(['\n', '\r']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// The end of a command: an error is reported (one line, its exit code); a result is printed
+/// as one JSON line with `json`, else by `human`.
+pub(crate) fn finish<T: serde::Serialize>(
+    result: technob::Result<T>,
+    json: bool,
+    human: impl FnOnce(&T),
+) -> u8 {
+    let doc = match result {
+        Ok(doc) => doc,
+        Err(e) => return report(&e),
+    };
+    if json {
+        match to_json(&doc) {
+            Ok(line) => outln!("{line}"),
+            Err(code) => return code,
+        }
+    } else {
+        human(&doc);
+    }
+    exit::OK
+}
+
 /// Serialise `value` as JSON on one line (`--json` output).
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, u8> {
     serde_json::to_string(value).map_err(|e| {

@@ -11,8 +11,7 @@ use technob::decompose::{
 };
 
 use super::analyze::DEMO_NAME;
-use super::{all_channels_input, display, report, to_json};
-use crate::exit;
+use super::{all_channels_input, display, finish};
 use crate::progress::TerminalProgress;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -286,17 +285,10 @@ pub(crate) fn run(args: Args) -> u8 {
         })
     })();
     progress.clear();
-    let doc = match result {
-        Ok(doc) => doc,
-        Err(e) => return report(&e),
-    };
-    if args.json {
-        match to_json(&doc) {
-            Ok(line) => outln!("{line}"),
-            Err(code) => return code,
-        }
-        return exit::OK;
-    }
+    finish(result, args.json, print_separation)
+}
+
+fn print_separation(doc: &SeparateDoc) {
     outln!("file     {} ({} Hz, {} ch)", doc.file, doc.sample_rate, doc.channels);
     outln!("method   {}", doc.method);
     for stem in &doc.stems {
@@ -308,5 +300,4 @@ pub(crate) fn run(args: Args) -> u8 {
         Some(db) => outln!("sum      the stems add back to the input at {db:.1} dB SNR"),
         None => outln!("sum      the stems add back to the input exactly"),
     }
-    exit::OK
 }

@@ -8,7 +8,7 @@ use technob::audio::{DecodeOptions, WavFormat};
 use technob::rhythm::{RhythmOptions, analyze_rhythm};
 use technob::stretch::{StretchOptions, time_stretch};
 
-use super::{display, report, to_json, warn_all};
+use super::{display, finish, warn_all};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
@@ -88,22 +88,14 @@ pub(crate) fn run(args: Args) -> u8 {
         })
     })();
     progress.clear();
-    let doc = match result {
-        Ok(doc) => doc,
-        Err(e) => return report(&e),
-    };
-    if args.json {
-        match to_json(&doc) {
-            Ok(line) => outln!("{line}"),
-            Err(code) => return code,
-        }
-        return exit::OK;
-    }
+    finish(result, args.json, print_stretch)
+}
+
+fn print_stretch(doc: &StretchDoc) {
     outln!("file     {} ({} Hz, {} ch)", doc.file, doc.sample_rate, doc.channels);
     if let (Some(from), Some(to)) = (doc.detected_bpm, doc.target_bpm) {
         outln!("tempo    {from:.2} -> {to:.2} BPM");
     }
     outln!("ratio    {:.6}", doc.ratio);
     outln!("wrote    {} ({} -> {} samples)", doc.out, doc.frames_in, doc.frames_out);
-    exit::OK
 }
