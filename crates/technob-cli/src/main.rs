@@ -104,6 +104,10 @@ enum Command {
     Separate(commands::separate::Args),
     /// Time-stretch without changing the pitch: by a ratio, or to a tempo (--bpm).
     Stretch(commands::stretch::Args),
+    /// Pitch-shift without changing the tempo: by semitones/cents, or to a key (--to-key 8A).
+    Shift(commands::shift::Args),
+    /// Put a track (and its stems) on a constant beat grid: a tempo, or another track's grid.
+    Quantize(commands::quantize::Args),
     /// Score beat tracking against annotations with mir_eval's metrics.
     Eval(commands::eval::Args),
 }
@@ -130,6 +134,8 @@ fn main() -> ExitCode {
         Command::Plot(args) => commands::plot::run(args),
         Command::Separate(args) => commands::separate::run(args),
         Command::Stretch(args) => commands::stretch::run(args),
+        Command::Shift(args) => commands::shift::run(args),
+        Command::Quantize(args) => commands::quantize::run(args),
         Command::Eval(args) => commands::eval::run(args),
     };
     stdout::flush();

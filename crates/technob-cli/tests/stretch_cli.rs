@@ -55,3 +55,66 @@ fn bad_parameters_are_one_line_errors() {
     }
     assert!(!out.exists());
 }
+
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("technob-{name}-{}.wav", std::process::id()))
+}
+
+#[test]
+fn shift_to_a_key_is_detected_again() {
+    let input = techno_loop();
+    let out = temp("shift-key");
+    let out_s = out.to_str().unwrap();
+    let doc = json(&technob(&["shift", &input, out_s, "--to-key", "10A", "--json"]));
+    assert_eq!(doc["semitones"].as_f64(), Some(2.0), "{doc}");
+    assert!(doc["detected_key"].as_str().unwrap().contains("8A"), "{doc}");
+    let key = json(&technob(&["key", out_s, "--json"]));
+    assert_eq!(key["key"]["camelot"].as_str(), Some("10A"), "{key}");
+    let info = json(&technob(&["info", out_s, "--json"]));
+    assert_eq!(info["audio"]["frames"].as_u64(), doc["frames"].as_u64(), "{info}");
+    let _ = std::fs::remove_file(&out);
+}
+
+#[test]
+fn quantize_reaches_the_tempo_and_stems_follow() {
+    let input = techno_loop();
+    let out = temp("quantize");
+    let out_s = out.to_str().unwrap();
+    // The input itself as a "stem": it must come out identical to the quantized mix.
+    let doc = json(&technob(&["quantize", &input, out_s, "--bpm", "128", "--stem", &input, "--json"]));
+    assert_eq!(doc["target_bpm"].as_f64(), Some(128.0));
+    let stem = doc["stems"][0].as_str().unwrap().to_string();
+    let beats = json(&technob(&["beats", out_s, "--format", "json"]));
+    let bpm = beats["tempo"]["bpm"].as_f64().or_else(|| beats["bpm"].as_f64()).unwrap();
+    assert!((bpm - 128.0).abs() < 0.05, "re-tracked {bpm} BPM");
+    assert_eq!(std::fs::read(&stem).unwrap(), std::fs::read(&out).unwrap(), "the stem differs from the mix");
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_file(&stem);
+}
+
+#[test]
+fn quantize_and_shift_refuse_bad_input_in_one_line() {
+    let input = techno_loop();
+    let out = temp("qs-bad");
+    let out_s = out.to_str().unwrap();
+    let beats = std::env::temp_dir().join(format!("technob-bad-beats-{}.txt", std::process::id()));
+    std::fs::write(&beats, "0.5 1\nnot-a-time\n").unwrap();
+    let beats_s = beats.to_str().unwrap();
+    for (args, needle) in [
+        (vec!["shift", &input, out_s, "--semitones", "40"], "semitones"),
+        (vec!["shift", &input, out_s, "--to-key", "13C"], "to-key"),
+        (vec!["shift", &input, out_s], "semitones"),
+        (vec!["quantize", &input, out_s, "--bpm", "0"], "bpm"),
+        (vec!["quantize", &input, out_s, "--bpm", "128", "--beats", beats_s], "line 2"),
+        (vec!["quantize", &input, out_s, "--bpm", "128", "--stem", "/no/such.wav"], "/no/such.wav"),
+        (vec!["quantize", &input, out_s, "--grid-from", "/no/such.wav"], "/no/such.wav"),
+    ] {
+        let o = technob(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.to_lowercase().contains(needle), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    assert!(!out.exists());
+    let _ = std::fs::remove_file(&beats);
+}

@@ -1,7 +1,9 @@
 //! Time a stretch of a file, decoding excluded, and print the round-trip distances (stretch by
 //! r, then by 1/r): log-spectral distance (dB) and spectral convergence against the input.
 //!
-//!     cargo run --release --example stretch_timing -- FILE [ratio]
+//!     cargo run --release --example stretch_timing -- FILE [ratio] [default|plain|low-latency|long]
+//!
+//! `plain` is the default without transient locking; `long` a 4096-sample window with it.
 use std::time::Instant;
 
 use technob::audio::{DecodeOptions, decode_file};
@@ -33,7 +35,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = args.get(1).ok_or("usage: stretch_timing FILE [ratio]")?;
     let ratio: f64 = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(1.05);
     let audio = decode_file(path, &DecodeOptions { mono: false })?;
-    let options = StretchOptions::default();
+    let sr = audio.sample_rate();
+    let options = match args.get(3).map(String::as_str) {
+        None | Some("default") => StretchOptions::for_sample_rate(sr),
+        Some("plain") => StretchOptions { transients: false, ..StretchOptions::for_sample_rate(sr) },
+        Some("low-latency") => StretchOptions::low_latency(sr),
+        Some("long") => StretchOptions { n_fft: 4096, hop: 1024, transients: true },
+        Some(other) => return Err(format!("unknown mode {other}").into()),
+    };
     let t0 = Instant::now();
     let y = time_stretch(&audio, ratio, &options)?;
     println!(

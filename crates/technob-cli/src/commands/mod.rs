@@ -11,7 +11,9 @@ pub(crate) mod key;
 pub(crate) mod loudness;
 pub(crate) mod pitch;
 pub(crate) mod plot;
+pub(crate) mod quantize;
 pub(crate) mod separate;
+pub(crate) mod shift;
 pub(crate) mod stretch;
 
 use std::path::Path;

@@ -1,35 +1,83 @@
-//! Time-stretching (issue #7, first step): a phase vocoder with identity phase locking
-//! (Laroche & Dolson, "Improved phase vocoder time-scale modification of audio", IEEE TSAP
-//! 1999), the same phase rotation for every channel so the stereo image stays, and an output
-//! exactly `round(n × ratio)` samples long.
+//! Time and pitch (issue #7): time-stretching, pitch-shifting and quantizing onto a beat grid,
+//! all through one phase vocoder.
 //!
-//! Each output frame `k` sits at `k · hop`; it reads the input at `k · hop · n / out_len`, so
-//! the first and last frames line up with the input's ends whatever the ratio. Peaks of the
-//! channels' summed magnitude are found in every frame; a peak's synthesis phase advances by
-//! its instantaneous frequency (measured over the actual analysis step) times the synthesis
-//! hop, and every other bin keeps its phase offset to the peak whose region it lies in. The
-//! rotation (synthesis − analysis phase) of each region is computed once, on the channel sum,
-//! and applied to all channels: inter-channel phase and level differences are kept exactly.
+//! - [`time_stretch`] / [`stretch_with_map`]: identity phase locking (Laroche & Dolson 1999,
+//!   [`vocoder`]), one phase rotation for every channel so the stereo image stays, transients
+//!   locked so attacks stay sharp ([`transients`]), output exactly `round(n × ratio)` samples.
+//! - [`pitch_shift`]: stretch by the pitch ratio, then resample back to the input length with
+//!   a windowed-sinc resampler; optional formant preservation.
+//! - [`quantize`]: a [`TimeMap`] from tracked beats to a constant grid, followed by the same
+//!   vocoder, so the joins between beats cannot click and stems stay sample-aligned.
 
-use realfft::RealFftPlanner;
-use realfft::num_complex::Complex32;
-
-use crate::spectral::Window;
 use crate::{Audio, Result, ensure_param};
+
+mod quantize;
+mod shift;
+mod time_map;
+pub mod transients;
+mod vocoder;
+
+pub use quantize::{GridTarget, QuantizeOptions, QuantizeResult, quantize, quantize_map};
+pub use shift::{ShiftOptions, pitch_shift, semitones_to_key};
+pub use time_map::TimeMap;
 
 /// How to stretch.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StretchOptions {
-    /// FFT size (a power of two ≥ 256); 4096 at 44.1 kHz keeps bass partials apart.
+    /// FFT size (a power of two, 256–65536); 2048 at 44.1 kHz (46 ms).
     pub n_fft: usize,
     /// Synthesis hop in samples (`n_fft / 4` or less for a Hann window).
     pub hop: usize,
+    /// Detect transients and lock them (slope-1 time map and phase reset around each), so
+    /// attacks stay sharp. Off in the low-latency mode.
+    pub transients: bool,
 }
 
 impl Default for StretchOptions {
     fn default() -> Self {
-        StretchOptions { n_fft: 4096, hop: 1024 }
+        StretchOptions { n_fft: 2048, hop: 512, transients: true }
     }
+}
+
+impl StretchOptions {
+    /// The default for audio at `sr` Hz: the window scaled to stay ~46 ms long (2048 samples
+    /// at 44.1 and 48 kHz, 1024 at 22.05 kHz, 4096 at 96 kHz).
+    pub fn for_sample_rate(sr: u32) -> StretchOptions {
+        let n_fft = window_for(sr, 0.046);
+        StretchOptions { n_fft, hop: n_fft / 4, transients: true }
+    }
+
+    /// The cheaper, lower-latency mode at `sr` Hz: a ~23 ms window (1024 samples at 44.1 kHz,
+    /// half the default's look-ahead) and no transient pass (no look-ahead over the file).
+    pub fn low_latency(sr: u32) -> StretchOptions {
+        let n_fft = window_for(sr, 0.023);
+        StretchOptions { n_fft, hop: n_fft / 4, transients: false }
+    }
+
+    fn validate(&self) -> Result<()> {
+        let (n_fft, hop) = (self.n_fft, self.hop);
+        ensure_param!(
+            n_fft.is_power_of_two() && (256..=65_536).contains(&n_fft),
+            "n_fft must be a power of two from 256 to 65536, got {n_fft}"
+        );
+        ensure_param!(
+            hop >= 1 && hop <= n_fft / 4,
+            "the hop must be 1 to n_fft / 4 = {}, got {hop}",
+            n_fft / 4
+        );
+        Ok(())
+    }
+}
+
+/// Whether a map covering `covered` input samples fits audio of `n` samples.
+fn same_length(covered: f64, n: usize) -> bool {
+    (covered - n as f64).abs() < 0.5
+}
+
+/// The power of two nearest `seconds` at `sr` Hz (in the log domain), 256 to 65536.
+fn window_for(sr: u32, seconds: f64) -> usize {
+    let exact = (f64::from(sr) * seconds).max(1.0);
+    (1usize << exact.log2().round() as u32).clamp(256, 65_536)
 }
 
 /// Stretch `audio` in time by `ratio` (output length `round(n × ratio)`, 0.25 ≤ ratio ≤ 4)
@@ -42,157 +90,136 @@ pub fn time_stretch(audio: &Audio, ratio: f64, options: &StretchOptions) -> Resu
         ratio.is_finite() && (0.25..=4.0).contains(&ratio),
         "the stretch ratio must be 0.25 to 4, got {ratio}"
     );
-    let (n_fft, hop) = (options.n_fft, options.hop);
-    ensure_param!(
-        n_fft.is_power_of_two() && (256..=65_536).contains(&n_fft),
-        "n_fft must be a power of two from 256 to 65536, got {n_fft}"
-    );
-    ensure_param!(hop >= 1 && hop <= n_fft / 4, "the hop must be 1 to n_fft / 4 = {}, got {hop}", n_fft / 4);
-    let n = audio.n_frames();
-    let out_len = (n as f64 * ratio).round() as usize;
-    let sr = audio.sample_rate();
-    if n == 0 || out_len == 0 {
-        return Ok(audio.with_channels(vec![Vec::new(); audio.n_channels()], sr));
-    }
-    let n_bins = n_fft / 2 + 1;
-    let window = Window::Hann.periodic(n_fft)?;
-    let mut planner = RealFftPlanner::<f32>::new();
-    let forward = planner.plan_fft_forward(n_fft);
-    let inverse = planner.plan_fft_inverse(n_fft);
-    let n_channels = audio.n_channels();
-    let half = n_fft / 2;
-    // Output frames centred on k · hop, k = 0 ..= ceil(out_len / hop).
-    let n_out_frames = out_len.div_ceil(hop) + 1;
-    let step = n as f64 / out_len as f64;
-    let analysis_at = |k: usize| -> i64 { (k as f64 * hop as f64 * step).round() as i64 };
-    let mut out = vec![vec![0.0f32; out_len + n_fft]; n_channels];
-    let mut norm = vec![0.0f32; out_len + n_fft];
-
-    let mut frame = vec![0.0f32; n_fft];
-    let mut spectra = vec![vec![Complex32::new(0.0, 0.0); n_bins]; n_channels];
-    let mut sum = vec![Complex32::new(0.0, 0.0); n_bins];
-    let mut prev_phase = vec![0.0f32; n_bins];
-    let mut synth_phase = vec![0.0f32; n_bins];
-    let mut magnitude = vec![0.0f32; n_bins];
-    let mut rotation = vec![Complex32::new(1.0, 0.0); n_bins];
-    let mut peaks: Vec<usize> = Vec::new();
-    let mut time_buf = vec![0.0f32; n_fft];
-    let mut scratch_f = forward.make_scratch_vec();
-    let mut scratch_i = inverse.make_scratch_vec();
-    let mut prev_at: Option<i64> = None;
-    let two_pi = std::f32::consts::TAU;
-    for k in 0..n_out_frames {
-        let at = analysis_at(k);
-        // Analysis: every channel's windowed frame centred on `at` (zeros outside the input).
-        for (c, spectrum) in spectra.iter_mut().enumerate() {
-            let x = audio.channel(c);
-            for (i, f) in frame.iter_mut().enumerate() {
-                let t = at + i as i64 - half as i64;
-                *f = if t >= 0 && (t as usize) < n { x[t as usize] * window[i] } else { 0.0 };
-            }
-            forward
-                .process_with_scratch(&mut frame, spectrum, &mut scratch_f)
-                .map_err(|e| crate::Error::InvalidParameter(format!("FFT failed: {e}")))?;
-        }
-        for (b, s) in sum.iter_mut().enumerate() {
-            *s = spectra.iter().map(|sp| sp[b]).sum();
-            magnitude[b] = s.norm();
-        }
-        // Peaks: local maxima over ±2 bins.
-        peaks.clear();
-        for b in 0..n_bins {
-            let lo = b.saturating_sub(2);
-            let hi = (b + 2).min(n_bins - 1);
-            let m = magnitude[b];
-            if m > 0.0 && (lo..=hi).all(|j| j == b || magnitude[j] < m || (magnitude[j] == m && j > b)) {
-                peaks.push(b);
-            }
-        }
-        // Synthesis phases of the peaks.
-        let analysis_phase: Vec<f32> = sum.iter().map(|s| s.arg()).collect();
-        match prev_at {
-            None => synth_phase.copy_from_slice(&analysis_phase),
-            Some(prev) => {
-                let da = (at - prev) as f32;
-                for &p in &peaks {
-                    let omega = two_pi * p as f32 / n_fft as f32;
-                    let expected = omega * da;
-                    let deviation = wrap(analysis_phase[p] - prev_phase[p] - expected);
-                    let inst = if da > 0.0 { omega + deviation / da } else { omega };
-                    synth_phase[p] += inst * hop as f32;
-                }
-            }
-        }
-        // Rotation per region: each bin follows the nearest peak (boundary halfway between).
-        if peaks.is_empty() {
-            rotation.iter_mut().for_each(|r| *r = Complex32::new(1.0, 0.0));
-        } else {
-            let mut next = 0;
-            for (b, r) in rotation.iter_mut().enumerate() {
-                while next + 1 < peaks.len()
-                    && (peaks[next + 1] as isize - b as isize).abs()
-                        < (peaks[next] as isize - b as isize).abs()
-                {
-                    next += 1;
-                }
-                let p = peaks[next];
-                let angle = synth_phase[p] - analysis_phase[p];
-                *r = Complex32::from_polar(1.0, angle);
-            }
-        }
-        // Keep non-peak bins' synthesis phases consistent for the next frame's peaks.
-        for b in 0..n_bins {
-            synth_phase[b] = analysis_phase[b] + rotation[b].arg();
-        }
-        prev_phase.copy_from_slice(&analysis_phase);
-        prev_at = Some(at);
-        // Synthesis: rotate, invert, window, overlap-add at k · hop (centred).
-        let start = k * hop; // index into `out`, which is offset by `half`
-        for (c, spectrum) in spectra.iter_mut().enumerate() {
-            for (s, r) in spectrum.iter_mut().zip(&rotation) {
-                *s *= r;
-            }
-            spectrum[0].im = 0.0;
-            spectrum[n_bins - 1].im = 0.0;
-            inverse
-                .process_with_scratch(spectrum, &mut time_buf, &mut scratch_i)
-                .map_err(|e| crate::Error::InvalidParameter(format!("inverse FFT failed: {e}")))?;
-            let o = &mut out[c];
-            for i in 0..n_fft {
-                if start + i < o.len() {
-                    o[start + i] += time_buf[i] * window[i] / n_fft as f32;
-                }
-            }
-        }
-        for i in 0..n_fft {
-            if start + i < norm.len() {
-                norm[start + i] += window[i] * window[i];
-            }
-        }
-    }
-    let channels = out
-        .into_iter()
-        .map(|o| {
-            (0..out_len)
-                .map(|i| {
-                    let w = norm[i + half];
-                    if w > 1e-3 { o[i + half] / w } else { 0.0 }
-                })
-                .collect()
-        })
-        .collect();
-    Ok(audio.with_channels(channels, sr))
+    let map = TimeMap::linear(audio.n_frames(), ratio)?;
+    stretch_with_map(audio, &map, options)
 }
 
-/// Wrap a phase to (−π, π].
-fn wrap(x: f32) -> f32 {
-    let two_pi = std::f32::consts::TAU;
-    x - two_pi * ((x + std::f32::consts::PI) / two_pi).floor()
+/// Stretch `audio` following `map` (input → output sample positions, covering the whole
+/// input); the output is `round(map.output_len())` samples long.
+///
+/// Errors: a map that does not end at the input's length, a segment stretched outside
+/// 0.25–4, or bad options.
+pub fn stretch_with_map(audio: &Audio, map: &TimeMap, options: &StretchOptions) -> Result<Audio> {
+    stretch_inner(audio, map, options, None)
+}
+
+/// What the vocoder will do: the time map with its transient locks, and the output frames at
+/// which the phases reset. Planned once on a mix, it stretches the mix's stems identically,
+/// so they stay sample-aligned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StretchPlan {
+    /// The map actually followed (the asked one with slope-1 segments around transients).
+    pub map: TimeMap,
+    /// Output frames (of `options.hop`) at which the phase rotation is reset.
+    pub resets: Vec<usize>,
+    /// Output length in samples.
+    pub out_len: usize,
+}
+
+/// Plan a stretch of `audio` along `map`: check the map, find and lock the transients.
+///
+/// Errors: a map that does not end at the input's length, a segment stretched outside
+/// 0.25–4, or bad options.
+pub fn plan_stretch(audio: &Audio, map: &TimeMap, options: &StretchOptions) -> Result<StretchPlan> {
+    options.validate()?;
+    let n = audio.n_frames();
+    ensure_param!(
+        same_length(map.input_len(), n),
+        "the time map covers {} input samples, the audio has {n}",
+        map.input_len()
+    );
+    for w in map.anchors().windows(2) {
+        let slope = (w[1].1 - w[0].1) / (w[1].0 - w[0].0);
+        ensure_param!(
+            (0.25 - 1e-9..=4.0 + 1e-9).contains(&slope),
+            "the time map stretches samples {:.0}–{:.0} by {slope:.3}; allowed 0.25 to 4",
+            w[0].0,
+            w[1].0
+        );
+    }
+    let out_len = map.output_len().round() as usize;
+    if options.transients && n > 0 && out_len > 0 {
+        let found = transients::detect_transients(audio)?;
+        let half_width = 1.5 * options.hop as f64;
+        let (map, resets) = transients::lock_transients(map, &found, half_width, options.hop)?;
+        Ok(StretchPlan { map, resets, out_len })
+    } else {
+        Ok(StretchPlan { map: map.clone(), resets: Vec::new(), out_len })
+    }
+}
+
+/// Stretch `audio` (or a stem of the audio the plan was made on) by a [`StretchPlan`].
+///
+/// Errors: audio of another length than the plan's input, or bad options.
+pub fn stretch_with_plan(audio: &Audio, plan: &StretchPlan, options: &StretchOptions) -> Result<Audio> {
+    options.validate()?;
+    let n = audio.n_frames();
+    ensure_param!(
+        same_length(plan.map.input_len(), n),
+        "the stretch plan is for {} samples, the audio has {n}",
+        plan.map.input_len()
+    );
+    vocoder::vocode(audio, 0, &plan.map, plan.out_len, options.n_fft, options.hop, &plan.resets, None)
+}
+
+/// Stretch a mix and its stems by the mix's [`StretchPlan`], with the phase rotations of the
+/// mix applied to every stem: the stretch is then linear, so stems that add up to the mix
+/// still add up to the stretched mix (to float rounding) and stay sample-aligned with it.
+/// Stems may have any channel count; they must have the mix's length and rate.
+///
+/// Returns the stretched mix and the stretched stems, in order.
+pub fn stretch_stems(
+    mix: &Audio,
+    stems: &[Audio],
+    plan: &StretchPlan,
+    options: &StretchOptions,
+) -> Result<(Audio, Vec<Audio>)> {
+    options.validate()?;
+    let n = mix.n_frames();
+    ensure_param!(
+        same_length(plan.map.input_len(), n),
+        "the stretch plan is for {} samples, the mix has {n}",
+        plan.map.input_len()
+    );
+    let mut channels: Vec<Vec<f32>> = mix.channels().to_vec();
+    for (i, stem) in stems.iter().enumerate() {
+        ensure_param!(
+            stem.n_frames() == n && stem.sample_rate() == mix.sample_rate(),
+            "stem {} has {} samples at {} Hz, the mix {n} at {} Hz",
+            i + 1,
+            stem.n_frames(),
+            stem.sample_rate(),
+            mix.sample_rate()
+        );
+        channels.extend(stem.channels().iter().cloned());
+    }
+    let all = mix.with_channels(channels, mix.sample_rate());
+    let lead = mix.n_channels();
+    let out =
+        vocoder::vocode(&all, lead, &plan.map, plan.out_len, options.n_fft, options.hop, &plan.resets, None)?;
+    let mut rest = out.channels().iter();
+    let mut take = |count: usize| -> Vec<Vec<f32>> { rest.by_ref().take(count).cloned().collect() };
+    let stretched_mix = mix.with_channels(take(lead), mix.sample_rate());
+    let stretched_stems =
+        stems.iter().map(|stem| stem.with_channels(take(stem.n_channels()), stem.sample_rate())).collect();
+    Ok((stretched_mix, stretched_stems))
+}
+
+pub(crate) fn stretch_inner(
+    audio: &Audio,
+    map: &TimeMap,
+    options: &StretchOptions,
+    hook: Option<vocoder::FrameHook<'_>>,
+) -> Result<Audio> {
+    let plan = plan_stretch(audio, map, options)?;
+    vocoder::vocode(audio, 0, &plan.map, plan.out_len, options.n_fft, options.hop, &plan.resets, hook)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spectral::Window;
+    use realfft::RealFftPlanner;
 
     /// Frequency of the strongest partial over the middle of `x` (Hann window, parabolic
     /// interpolation of the log magnitude).
@@ -255,8 +282,12 @@ mod tests {
         let audio = Audio::from_synth(vec![vec![0.1; 1000]], 8000).unwrap();
         assert!(time_stretch(&audio, 0.1, &StretchOptions::default()).is_err());
         assert!(time_stretch(&audio, f64::NAN, &StretchOptions::default()).is_err());
-        assert!(time_stretch(&audio, 1.0, &StretchOptions { n_fft: 1000, hop: 250 }).is_err());
-        assert!(time_stretch(&audio, 1.0, &StretchOptions { n_fft: 1024, hop: 512 }).is_err());
+        assert!(
+            time_stretch(&audio, 1.0, &StretchOptions { n_fft: 1000, hop: 250, transients: true }).is_err()
+        );
+        assert!(
+            time_stretch(&audio, 1.0, &StretchOptions { n_fft: 1024, hop: 512, transients: true }).is_err()
+        );
         assert_eq!(time_stretch(&audio, 1.5, &StretchOptions::default()).unwrap().n_frames(), 1500);
     }
 }
