@@ -2,7 +2,7 @@
 //! all through one phase vocoder.
 //!
 //! - [`time_stretch`] / [`stretch_with_map`]: identity phase locking (Laroche & Dolson 1999,
-//!   [`vocoder`]), one phase rotation for every channel so the stereo image stays, transients
+//!   the vocoder), one phase rotation for every channel so the stereo image stays, transients
 //!   locked so attacks stay sharp ([`transients`]), output exactly `round(n × ratio)` samples.
 //! - [`pitch_shift`]: stretch by the pitch ratio, then resample back to the input length with
 //!   a windowed-sinc resampler; optional formant preservation.
