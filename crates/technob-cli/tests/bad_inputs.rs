@@ -178,3 +178,42 @@ fn corpus_through_separate() {
     }
     let _ = std::fs::remove_dir_all(&out_root);
 }
+
+#[test]
+fn corpus_through_stretch_shift_and_quantize() {
+    // Time and pitch on every damaged file: decoded files are stretched/shifted (exit 0) or
+    // refused in one line naming the file (exit 2: nothing to stretch, no beats to quantize);
+    // never a panic, and never an output left by a failed run.
+    let out_root = std::env::temp_dir().join(format!("technob-bad-stretch-{}", std::process::id()));
+    std::fs::create_dir_all(&out_root).unwrap();
+    for (name, _expect) in manifest() {
+        let path = corpus_dir().join(&name);
+        let path_s = path.to_string_lossy().to_string();
+        for (command, extra) in [
+            ("stretch", vec!["--ratio", "1.3"]),
+            ("shift", vec!["--semitones", "-3"]),
+            ("quantize", vec!["--bpm", "128"]),
+        ] {
+            let out_path = out_root.join(format!("{name}-{command}.wav"));
+            let mut args = vec![command, path_s.as_str(), out_path.to_str().unwrap(), "--json"];
+            args.extend(extra.iter().copied());
+            let out = technob(&args);
+            let lines = stderr_lines(&out);
+            let context = format!("{name} {command}");
+            match out.status.code() {
+                Some(0) => {
+                    let _: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+                    assert!(out_path.exists(), "{context}: no output written");
+                }
+                Some(2) => {
+                    let errors: Vec<&String> = lines.iter().filter(|l| l.starts_with("error: ")).collect();
+                    assert_eq!(errors.len(), 1, "{context}: {lines:?}");
+                    assert!(errors[0].contains(&path_s), "{context}: {lines:?}");
+                    assert!(!out_path.exists(), "{context}: a failed run left {}", out_path.display());
+                }
+                other => panic!("{context}: exit {other:?}, stderr {lines:?}"),
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out_root);
+}

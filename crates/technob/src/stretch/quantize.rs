@@ -68,16 +68,23 @@ pub struct QuantizeResult {
 /// The time map that puts `beats` (tracked on an input of `n_in` samples at `sr` Hz) on the
 /// grid of `target`.
 ///
-/// Errors: fewer than two beats, beats not increasing or outside the input, a tempo outside
+/// Beats outside the input (before 0 or at/after its end) are left out.
+///
+/// Errors: fewer than two beats within the input, beats not increasing, a tempo outside
 /// 20–400 BPM, or a beat interval that would need a stretch outside 0.25–4 (a tracking error:
 /// check the beats).
 pub fn quantize_map(beats: &[Beat], n_in: usize, sr: u32, target: &GridTarget) -> Result<TimeMap> {
+    let beats = beats_within(beats, n_in, sr);
     let bpm = target.bpm();
     ensure_param!(
         bpm.is_finite() && (20.0..=400.0).contains(&bpm),
         "the target tempo must be 20 to 400 BPM, got {bpm}"
     );
-    ensure_param!(beats.len() >= 2, "quantizing needs at least two beats, got {}", beats.len());
+    ensure_param!(
+        beats.len() >= 2,
+        "quantizing needs at least two beats within the audio, got {}",
+        beats.len()
+    );
     let sr = f64::from(sr);
     let n = n_in as f64;
     let b: Vec<f64> = beats.iter().map(|beat| beat.time_s * sr).collect();
@@ -91,11 +98,6 @@ pub fn quantize_map(beats: &[Beat], n_in: usize, sr: u32, target: &GridTarget) -
             w[0] / sr
         );
     }
-    ensure_param!(
-        b[0] >= 0.0 && b[b.len() - 1] < n,
-        "beats must lie within the audio (0 to {:.3} s)",
-        n / sr
-    );
     let period = 60.0 * sr / bpm;
     let d = beats.iter().position(|beat| beat.position == 1).unwrap_or(0);
     // Output position of the first beat when the intro keeps the first interval's stretch.
@@ -142,6 +144,12 @@ pub fn quantize_map(beats: &[Beat], n_in: usize, sr: u32, target: &GridTarget) -
     TimeMap::from_anchors(&anchors)
 }
 
+/// The beats that lie within an input of `n_in` samples at `sr` Hz (NaN times dropped too).
+fn beats_within(beats: &[Beat], n_in: usize, sr: u32) -> Vec<Beat> {
+    let end = n_in as f64 / f64::from(sr);
+    beats.iter().copied().filter(|b| b.time_s >= 0.0 && b.time_s < end).collect()
+}
+
 /// Quantize `audio` onto the grid of `options.target`, given its tracked `beats` (with bar
 /// positions; position 1 marks a downbeat).
 ///
@@ -149,6 +157,7 @@ pub fn quantize_map(beats: &[Beat], n_in: usize, sr: u32, target: &GridTarget) -
 pub fn quantize(audio: &Audio, beats: &[Beat], options: &QuantizeOptions) -> Result<QuantizeResult> {
     let sr = audio.sample_rate();
     let map = quantize_map(beats, audio.n_frames(), sr, &options.target)?;
+    let beats = beats_within(beats, audio.n_frames(), sr);
     let plan = plan_stretch(audio, &map, &options.stretch)?;
     let quantized = stretch_with_plan(audio, &plan, &options.stretch)?;
     let mut intervals: Vec<f64> = beats.windows(2).map(|w| w[1].time_s - w[0].time_s).collect();
@@ -214,7 +223,9 @@ mod tests {
         let sr = 1000;
         assert!(quantize_map(&beats(&[0.5]), 2000, sr, &GridTarget::Bpm(120.0)).is_err());
         assert!(quantize_map(&beats(&[0.5, 0.4]), 2000, sr, &GridTarget::Bpm(120.0)).is_err());
-        assert!(quantize_map(&beats(&[0.5, 1.0, 3.0]), 2000, sr, &GridTarget::Bpm(120.0)).is_err());
+        // Beats after the end are left out: one beat is left, too few.
+        assert!(quantize_map(&beats(&[0.5, 2.0, 3.0]), 2000, sr, &GridTarget::Bpm(120.0)).is_err());
+        assert!(quantize_map(&beats(&[0.5, 1.0, 3.0]), 2000, sr, &GridTarget::Bpm(120.0)).is_ok());
         assert!(quantize_map(&beats(&[0.5, 1.0]), 2000, sr, &GridTarget::Bpm(0.0)).is_err());
         // A beat interval ten times too long (a missed stretch of beats) is refused.
         assert!(

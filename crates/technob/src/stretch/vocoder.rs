@@ -57,12 +57,16 @@ pub(crate) fn vocode(
 
     let mut frame = vec![0.0f32; n_fft];
     let mut spectra = vec![vec![Complex32::new(0.0, 0.0); n_bins]; n_channels];
-    let mut analysis_phase = vec![0.0f32; n_bins];
-    let mut prev_phase = vec![0.0f32; n_bins];
-    let mut synth_phase = vec![0.0f32; n_bins];
-    let mut magnitude = vec![0.0f32; n_bins];
+    // The lead channels' summed spectrum, this frame and the previous one.
+    let mut sum = vec![Complex32::new(0.0, 0.0); n_bins];
+    let mut prev_sum = vec![Complex32::new(0.0, 0.0); n_bins];
+    let mut power = vec![0.0f32; n_bins];
+    // Rotation of every bin (as a unit complex and as an angle, the angle kept for the phase
+    // propagation of the next frame's peaks).
     let mut rotation = vec![Complex32::new(1.0, 0.0); n_bins];
+    let mut angle = vec![0.0f32; n_bins];
     let mut peaks: Vec<usize> = Vec::new();
+    let mut peak_angle: Vec<f32> = Vec::new();
     let mut time_buf = vec![0.0f32; n_fft];
     let mut scratch_f = forward.make_scratch_vec();
     let mut scratch_i = inverse.make_scratch_vec();
@@ -81,10 +85,11 @@ pub(crate) fn vocode(
             }
             forward.process_with_scratch(&mut frame, spectrum, &mut scratch_f).map_err(fft_error)?;
         }
+        std::mem::swap(&mut sum, &mut prev_sum);
         for b in 0..n_bins {
             let s: Complex32 = spectra[..lead].iter().map(|sp| sp[b]).sum();
-            magnitude[b] = s.norm();
-            analysis_phase[b] = s.arg();
+            sum[b] = s;
+            power[b] = s.norm_sqr();
         }
         let mut reset = prev_at.is_none();
         while next_reset.peek().is_some_and(|&&r| r <= k) {
@@ -92,45 +97,47 @@ pub(crate) fn vocode(
         }
         if reset {
             rotation.iter_mut().for_each(|r| *r = Complex32::new(1.0, 0.0));
-            synth_phase.copy_from_slice(&analysis_phase);
+            angle.iter_mut().for_each(|a| *a = 0.0);
         } else {
             // Peaks: local maxima over ±2 bins.
             peaks.clear();
             for b in 0..n_bins {
                 let lo = b.saturating_sub(2);
                 let hi = (b + 2).min(n_bins - 1);
-                let m = magnitude[b];
-                if m > 0.0 && (lo..=hi).all(|j| j == b || magnitude[j] < m || (magnitude[j] == m && j > b)) {
+                let m = power[b];
+                if m > 0.0 && (lo..=hi).all(|j| j == b || power[j] < m || (power[j] == m && j > b)) {
                     peaks.push(b);
                 }
             }
+            // A peak's synthesis phase advances from its previous one (previous analysis phase
+            // plus the rotation its bin had) by its instantaneous frequency times the hop.
             let da = prev_at.map_or(0, |p| at - p) as f32;
+            peak_angle.clear();
             for &p in &peaks {
                 let omega = two_pi * p as f32 / n_fft as f32;
-                let deviation = wrap(analysis_phase[p] - prev_phase[p] - omega * da);
+                let (now, before) = (sum[p].arg(), prev_sum[p].arg());
+                let deviation = wrap(now - before - omega * da);
                 let inst = if da > 0.0 { omega + deviation / da } else { omega };
-                synth_phase[p] += inst * hop as f32;
+                let synth = before + angle[p] + inst * hop as f32;
+                peak_angle.push(wrap(synth - now));
             }
             // Rotation per region: each bin follows the nearest peak (boundary halfway between).
             if peaks.is_empty() {
                 rotation.iter_mut().for_each(|r| *r = Complex32::new(1.0, 0.0));
+                angle.iter_mut().for_each(|a| *a = 0.0);
             } else {
+                let peak_rotation: Vec<Complex32> =
+                    peak_angle.iter().map(|&a| Complex32::from_polar(1.0, a)).collect();
                 let mut next = 0;
-                for (b, r) in rotation.iter_mut().enumerate() {
+                for b in 0..n_bins {
                     while next + 1 < peaks.len() && peaks[next + 1].abs_diff(b) < peaks[next].abs_diff(b) {
                         next += 1;
                     }
-                    let p = peaks[next];
-                    *r = Complex32::from_polar(1.0, synth_phase[p] - analysis_phase[p]);
+                    rotation[b] = peak_rotation[next];
+                    angle[b] = peak_angle[next];
                 }
             }
-            // Keep non-peak bins' synthesis phases consistent for the next frame's peaks
-            // (and every phase within a few turns, so f32 keeps its precision).
-            for b in 0..n_bins {
-                synth_phase[b] = analysis_phase[b] + rotation[b].arg();
-            }
         }
-        prev_phase.copy_from_slice(&analysis_phase);
         prev_at = Some(at);
         for (spectrum, _) in spectra.iter_mut().zip(0..) {
             for (s, r) in spectrum.iter_mut().zip(&rotation) {
