@@ -118,3 +118,27 @@ fn quantize_and_shift_refuse_bad_input_in_one_line() {
     assert!(!out.exists());
     let _ = std::fs::remove_file(&beats);
 }
+
+#[test]
+fn quantize_to_another_tracks_grid_lands_on_its_downbeats() {
+    let input = techno_loop();
+    let demo = temp("grid-demo");
+    let out = temp("grid-out");
+    let (demo_s, out_s) = (demo.to_str().unwrap(), out.to_str().unwrap());
+    assert!(technob(&["demo", demo_s]).status.success());
+    let reference = json(&technob(&["beats", demo_s, "--format", "json"]));
+    let doc = json(&technob(&["quantize", &input, out_s, "--grid-from", demo_s, "--json"]));
+    let bpm = reference["grid"]["bpm"].as_f64().unwrap();
+    assert_eq!(doc["target_bpm"].as_f64(), Some(bpm), "{doc}");
+    // The re-tracked first downbeat sits on one of the demo's downbeats (mod one bar).
+    let again = json(&technob(&["beats", out_s, "--format", "json"]));
+    assert!((again["grid"]["bpm"].as_f64().unwrap() - bpm).abs() < 0.05, "{again}");
+    let bar = 4.0 * 60.0 / bpm;
+    let offset = again["grid"]["first_downbeat_s"].as_f64().unwrap()
+        - reference["grid"]["first_downbeat_s"].as_f64().unwrap();
+    let phase = offset - (offset / bar).round() * bar;
+    println!("downbeat phase against the demo's grid: {:.1} ms", phase * 1e3);
+    assert!(phase.abs() < 0.02, "downbeats {:.1} ms off the demo's", phase * 1e3);
+    let _ = std::fs::remove_file(&demo);
+    let _ = std::fs::remove_file(&out);
+}

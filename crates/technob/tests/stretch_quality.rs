@@ -6,15 +6,16 @@ mod common;
 
 use technob::audio::{Audio, DecodeOptions, decode_file};
 use technob::rhythm::onset::onset_features;
+use technob::spectral::StftConfig;
 use technob::spectral::mel::MelConfig;
 use technob::spectral::mfcc::mfcc;
-use technob::spectral::StftConfig;
 use technob::stretch::{ShiftOptions, StretchOptions, pitch_shift, time_stretch};
 use technob::tonal::pitch::{PitchConfig, yin};
 
 fn load(relative: &str, seconds: Option<f64>) -> Audio {
     let audio = decode_file(common::data_dir().join(relative), &DecodeOptions { mono: true }).unwrap();
-    let n = seconds.map_or(audio.n_frames(), |s| ((s * f64::from(audio.sample_rate())) as usize).min(audio.n_frames()));
+    let n = seconds
+        .map_or(audio.n_frames(), |s| ((s * f64::from(audio.sample_rate())) as usize).min(audio.n_frames()));
     Audio::from_synth(vec![audio.channel(0)[..n].to_vec()], audio.sample_rate()).unwrap()
 }
 
@@ -64,13 +65,18 @@ fn stretching_keeps_the_pitch_within_5_cents() {
 fn shifting_moves_the_pitch_within_5_cents() {
     for clip in [VOICE, SAX] {
         let audio = load(clip, Some(12.0));
-        let options = ShiftOptions { stretch: StretchOptions::for_sample_rate(audio.sample_rate()), ..Default::default() };
+        let options = ShiftOptions {
+            stretch: StretchOptions::for_sample_rate(audio.sample_rate()),
+            ..Default::default()
+        };
         for semitones in [3.0, -5.0, 0.5] {
             let y = pitch_shift(&audio, semitones, &options).unwrap();
             assert_eq!(y.n_frames(), audio.n_frames());
             let (cents, frames) = pitch_change_cents(&audio, &y, 1.0);
             let error = cents - 100.0 * semitones;
-            println!("{clip} {semitones:+} semitones: measured {cents:+.2} cents ({error:+.2} off) over {frames} frames");
+            println!(
+                "{clip} {semitones:+} semitones: measured {cents:+.2} cents ({error:+.2} off) over {frames} frames"
+            );
             assert!(frames > 100, "{clip}: only {frames} voiced frames compared");
             assert!(error.abs() <= 5.0, "{clip} {semitones:+}: {error:+.2} cents off");
         }
@@ -101,16 +107,29 @@ fn formants_stay_in_place_when_asked() {
     let audio = load(VOICE, Some(12.0));
     let stretch = StretchOptions::for_sample_rate(audio.sample_rate());
     for semitones in [5.0, -5.0] {
-        let plain = pitch_shift(&audio, semitones, &ShiftOptions { stretch: stretch.clone(), preserve_formants: false })
-            .unwrap();
-        let kept = pitch_shift(&audio, semitones, &ShiftOptions { stretch: stretch.clone(), preserve_formants: true })
-            .unwrap();
+        let plain = pitch_shift(
+            &audio,
+            semitones,
+            &ShiftOptions { stretch: stretch.clone(), preserve_formants: false },
+        )
+        .unwrap();
+        let kept = pitch_shift(
+            &audio,
+            semitones,
+            &ShiftOptions { stretch: stretch.clone(), preserve_formants: true },
+        )
+        .unwrap();
         let (d_plain, d_kept) = (envelope_distance(&audio, &plain), envelope_distance(&audio, &kept));
-        println!("{semitones:+} semitones: MFCC distance to the original {d_plain:.1} plain, {d_kept:.1} with formants kept");
+        println!(
+            "{semitones:+} semitones: MFCC distance to the original {d_plain:.1} plain, {d_kept:.1} with formants kept"
+        );
         assert!(d_kept < 0.7 * d_plain, "{semitones:+}: {d_kept:.1} vs {d_plain:.1}");
         // And the pitch still moves.
         let (cents, _) = pitch_change_cents(&audio, &kept, 1.0);
-        assert!((cents - 100.0 * semitones).abs() <= 5.0, "{semitones:+}: {cents:+.1} cents with formants kept");
+        assert!(
+            (cents - 100.0 * semitones).abs() <= 5.0,
+            "{semitones:+}: {cents:+.1} cents with formants kept"
+        );
     }
 }
 
@@ -141,15 +160,19 @@ fn sharpness(audio: &Audio, onsets: &[f64], ratio: f64) -> f64 {
 #[test]
 fn transient_locking_keeps_attacks_sharper() {
     let audio = load("madmom/tests/data/audio/sample.wav", None);
-    let text = std::fs::read_to_string(common::data_dir().join("madmom/tests/data/annotations/sample.onsets")).unwrap();
+    let text =
+        std::fs::read_to_string(common::data_dir().join("madmom/tests/data/annotations/sample.onsets"))
+            .unwrap();
     let onsets: Vec<f64> = text.lines().filter_map(|l| l.split_whitespace().next()?.parse().ok()).collect();
     assert!(onsets.len() >= 10);
     let original = sharpness(&audio, &onsets, 1.0);
     let locked_options = StretchOptions::for_sample_rate(audio.sample_rate());
     let plain_options = StretchOptions { transients: false, ..locked_options.clone() };
     for ratio in [0.8, 1.25, 1.5] {
-        let locked = sharpness(&time_stretch(&audio, ratio, &locked_options).unwrap(), &onsets, ratio) / original;
-        let plain = sharpness(&time_stretch(&audio, ratio, &plain_options).unwrap(), &onsets, ratio) / original;
+        let locked =
+            sharpness(&time_stretch(&audio, ratio, &locked_options).unwrap(), &onsets, ratio) / original;
+        let plain =
+            sharpness(&time_stretch(&audio, ratio, &plain_options).unwrap(), &onsets, ratio) / original;
         println!("x{ratio}: onset peak ratio kept {locked:.3} with transient locking, {plain:.3} without");
         assert!(locked > plain, "x{ratio}: {locked:.3} locked vs {plain:.3} plain");
     }
