@@ -45,6 +45,8 @@ pub(crate) fn vocode(
     }
     let n_bins = n_fft / 2 + 1;
     let window = Window::Hann.periodic(n_fft)?;
+    // The inverse FFT is unnormalised: fold its 1/n_fft into the synthesis window.
+    let synthesis_window: Vec<f32> = window.iter().map(|w| w / n_fft as f32).collect();
     let mut planner = RealFftPlanner::<f32>::new();
     let forward = planner.plan_fft_forward(n_fft);
     let inverse = planner.plan_fft_inverse(n_fft);
@@ -79,17 +81,29 @@ pub(crate) fn vocode(
         // Analysis: every channel's windowed frame centred on `at` (zeros outside the input).
         for (c, spectrum) in spectra.iter_mut().enumerate() {
             let x = audio.channel(c);
-            for (i, f) in frame.iter_mut().enumerate() {
-                let t = at + i as i64 - half as i64;
-                *f = if t >= 0 && (t as usize) < n { x[t as usize] * window[i] } else { 0.0 };
+            let start = at - half as i64;
+            if start >= 0 && start as usize + n_fft <= n {
+                let src = &x[start as usize..start as usize + n_fft];
+                for ((f, &v), &w) in frame.iter_mut().zip(src).zip(&window) {
+                    *f = v * w;
+                }
+            } else {
+                for (i, f) in frame.iter_mut().enumerate() {
+                    let t = start + i as i64;
+                    *f = if t >= 0 && (t as usize) < n { x[t as usize] * window[i] } else { 0.0 };
+                }
             }
             forward.process_with_scratch(&mut frame, spectrum, &mut scratch_f).map_err(fft_error)?;
         }
         std::mem::swap(&mut sum, &mut prev_sum);
-        for b in 0..n_bins {
-            let s: Complex32 = spectra[..lead].iter().map(|sp| sp[b]).sum();
-            sum[b] = s;
-            power[b] = s.norm_sqr();
+        sum.copy_from_slice(&spectra[0]);
+        for spectrum in &spectra[1..lead] {
+            for (s, v) in sum.iter_mut().zip(spectrum) {
+                *s += v;
+            }
+        }
+        for (p, s) in power.iter_mut().zip(&sum) {
+            *p = s.norm_sqr();
         }
         let mut reset = prev_at.is_none();
         while next_reset.peek().is_some_and(|&&r| r <= k) {
@@ -101,11 +115,17 @@ pub(crate) fn vocode(
         } else {
             // Peaks: local maxima over ±2 bins.
             peaks.clear();
+            // (Ties go to the higher bin, so a flat top gives one peak.)
             for b in 0..n_bins {
-                let lo = b.saturating_sub(2);
-                let hi = (b + 2).min(n_bins - 1);
                 let m = power[b];
-                if m > 0.0 && (lo..=hi).all(|j| j == b || power[j] < m || (power[j] == m && j > b)) {
+                let above = |j: usize| j < n_bins && (power[j] > m || (power[j] == m && j > b));
+                let below_higher = |j: Option<usize>| j.is_some_and(|j| power[j] > m || (power[j] == m && j > b));
+                if m > 0.0
+                    && !below_higher(b.checked_sub(1))
+                    && !below_higher(b.checked_sub(2))
+                    && !above(b + 1)
+                    && !above(b + 2)
+                {
                     peaks.push(b);
                 }
             }
@@ -155,8 +175,8 @@ pub(crate) fn vocode(
             inverse.process_with_scratch(spectrum, &mut time_buf, &mut scratch_i).map_err(fft_error)?;
             let o = &mut out[c];
             let end = (start + n_fft).min(o.len());
-            for ((o, t), w) in o[start..end].iter_mut().zip(&time_buf).zip(&window) {
-                *o += t * w / n_fft as f32;
+            for ((o, t), w) in o[start..end].iter_mut().zip(&time_buf).zip(&synthesis_window) {
+                *o += t * w;
             }
         }
         let end = (start + n_fft).min(norm.len());
