@@ -44,7 +44,8 @@ pub(crate) struct Args {
     #[arg(long, value_name = "HZ")]
     fmax: Option<f64>,
     /// Panels, top to bottom, comma-separated: waveform, waveform3 (DJ-style 3-band colours),
-    /// spectrogram, mel, cqt, chroma, loudness, curves (default: waveform,spectrogram).
+    /// spectrogram, mel, cqt, chroma, loudness, grid (each beat's offset from the constant beat
+    /// grid, in ms), curves (default: waveform,spectrogram).
     #[arg(long, value_name = "LIST")]
     panels: Option<String>,
     /// Descriptors drawn by the curves panel, one row each: column names of `technob features

@@ -1,7 +1,7 @@
 //! Pictures: a stack of panels sharing one time axis, as PNG or SVG — a min/max or DJ-style
 //! 3-band waveform, log-frequency, mel and constant-Q spectrograms, a chromagram, momentary and
-//! short-term loudness against a LUFS target, and any feature curves — with beats, downbeats
-//! and segments drawn over every panel.
+//! short-term loudness against a LUFS target, the beats' offsets from their DJ grid, and any
+//! feature curves — with beats, downbeats and segments drawn over every panel.
 //!
 //! Heatmaps are computed per pixel column and rendered into one pixel buffer per panel, blitted
 //! once (never one rectangle per cell). The waveform-like and STFT panels share one set of
@@ -31,12 +31,14 @@
 //! * `waveform`: [`Panel::Waveform`] (min/max envelope) and [`Panel::Waveform3`] (3-band colour).
 //! * `heatmap`: [`Panel::Spectrogram`], [`Panel::Mel`], [`Panel::Cqt`], [`Panel::Chroma`].
 //! * `loudness`: [`Panel::Loudness`]; `curves`: [`Panel::Curves`].
+//! * `grid`: [`Panel::Grid`] (each beat's offset from the constant beat grid).
 //! * `columns`: the per-pixel-column envelope and spectra the panels share.
 //! * `segments`: [`PlotSegment`], its file formats, and the overlays drawn on every panel.
 
 mod colour;
 mod columns;
 mod curves;
+mod grid;
 mod heatmap;
 mod loudness;
 mod segments;
@@ -101,13 +103,19 @@ pub enum Panel {
     /// EBU R128 momentary and short-term loudness (`crate::loudness::measure_loudness` on the
     /// un-downmixed audio), its integrated loudness and the `target_lufs` line.
     Loudness,
+    /// The beat-grid deviation: each beat of [`PlotOptions::beats`], its offset in ms from the
+    /// constant DJ grid fitted to them (`crate::rhythm::grid::fit_grid`, as
+    /// `crate::rhythm::Rhythm::grid`) against time, downbeats marked, with the grid's BPM and
+    /// the median and largest |offset| of the beats in view. A drifting track draws a swinging
+    /// curve, a quantized one a flat line; without at least two beats it says "no beats".
+    Grid,
     /// The caller's feature curves ([`PlotOptions::curves`]), one small panel each.
     Curves,
 }
 
 impl Panel {
     /// Every panel, in the order of their names in messages.
-    pub const ALL: [Panel; 8] = [
+    pub const ALL: [Panel; 9] = [
         Panel::Waveform,
         Panel::Waveform3,
         Panel::Spectrogram,
@@ -115,6 +123,7 @@ impl Panel {
         Panel::Cqt,
         Panel::Chroma,
         Panel::Loudness,
+        Panel::Grid,
         Panel::Curves,
     ];
 
@@ -128,6 +137,7 @@ impl Panel {
             Panel::Cqt => "cqt",
             Panel::Chroma => "chroma",
             Panel::Loudness => "loudness",
+            Panel::Grid => "grid",
             Panel::Curves => "curves",
         }
     }
@@ -153,6 +163,7 @@ impl Panel {
             Panel::Spectrogram | Panel::Mel | Panel::Cqt => 2.3,
             Panel::Chroma => 1.2,
             Panel::Loudness => 1.4,
+            Panel::Grid => 1.2,
             Panel::Curves => 0.7,
         }
     }
@@ -212,7 +223,8 @@ pub struct PlotOptions {
     /// Dynamic range of the heatmap colours in dB below their maximum.
     pub top_db: f64,
     /// Beat times in seconds, drawn as thin lines over every panel (empty: none). When beats
-    /// would be closer than 4 pixels, only downbeats are drawn.
+    /// would be closer than 4 pixels, only downbeats are drawn. The grid panel fits its grid to
+    /// them, so give every beat of the track, not only those in view.
     pub beats: Vec<f64>,
     /// Downbeat times in seconds, drawn as strong lines over every panel (empty: none).
     pub downbeats: Vec<f64>,
@@ -569,6 +581,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> Result<
             Row::Panel(Panel::Chroma) => (heatmap::draw_chroma(area, ctx, last)?, None),
             Row::Panel(Panel::Loudness) => {
                 let (plot, range) = loudness::draw(area, ctx, last)?;
+                (plot, Some(range))
+            }
+            Row::Panel(Panel::Grid) => {
+                let (plot, range) = grid::draw(area, ctx, last)?;
                 (plot, Some(range))
             }
             Row::Panel(Panel::Curves) => unreachable_row()?,

@@ -103,8 +103,8 @@ fn the_default_is_waveform_over_spectrogram_and_all_panels_stack() {
         PlotOptions { height: 900, curves: vec![a_curve(), a_curve()], ..options(Panel::ALL.to_vec()) };
     let (rgb, areas) = render_rgb(&audio, &opts).unwrap();
     assert_eq!(rgb.len(), 600 * 900 * 3);
-    // 7 panels + 2 curves, top to bottom, not overlapping, the same width (one time axis).
-    assert_eq!(areas.len(), 9);
+    // 8 panels + 2 curves, top to bottom, not overlapping, the same width (one time axis).
+    assert_eq!(areas.len(), 10);
     for pair in areas.windows(2) {
         assert!(pair[0].rect.3 <= pair[1].rect.1, "{pair:?}");
         assert_eq!((pair[0].rect.0, pair[0].rect.2), (pair[1].rect.0, pair[1].rect.2));
