@@ -142,3 +142,33 @@ fn quantize_to_another_tracks_grid_lands_on_its_downbeats() {
     let _ = std::fs::remove_file(&demo);
     let _ = std::fs::remove_file(&out);
 }
+
+#[test]
+fn quantize_reads_technobs_own_beat_files() {
+    let input = techno_loop();
+    let out = temp("beats-file");
+    let out_s = out.to_str().unwrap();
+    let tracked = json(&technob(&["quantize", &input, out_s, "--bpm", "128", "--json"]));
+    for format in ["csv", "labels"] {
+        let beats = std::env::temp_dir().join(format!("technob-beats-{}.{format}", std::process::id()));
+        let written = technob(&["beats", &input, "--format", format, "-o", beats.to_str().unwrap()]);
+        assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+        let doc = json(&technob(&[
+            "quantize",
+            &input,
+            out_s,
+            "--bpm",
+            "128",
+            "--beats",
+            beats.to_str().unwrap(),
+            "--json",
+        ]));
+        assert_eq!(doc["beats_from"], "file");
+        assert_eq!(doc["beats"], tracked["beats"], "{format}: {doc}");
+        // Same downbeats as the tracker's, to the 6 decimals of the file.
+        let d = doc["first_downbeat_s"].as_f64().unwrap() - tracked["first_downbeat_s"].as_f64().unwrap();
+        assert!(d.abs() < 1e-4, "{format}: first downbeat differs by {d} s");
+        let _ = std::fs::remove_file(&beats);
+    }
+    let _ = std::fs::remove_file(&out);
+}

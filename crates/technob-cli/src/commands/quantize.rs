@@ -29,8 +29,9 @@ pub(crate) struct Args {
     /// Match another track's grid: its tempo, and downbeats on its downbeats.
     #[arg(long, value_name = "FILE")]
     grid_from: Option<PathBuf>,
-    /// Beats of IN from a file (one per line: time in seconds, optionally its bar position,
-    /// 1 = downbeat; spaces, tabs or commas) instead of tracking them.
+    /// Beats of IN from a file instead of tracking them: one per line, `time [position]`
+    /// (1 = downbeat), technob's beat CSV, or an Audacity label file (`technob beats --format
+    /// csv|labels`).
     #[arg(long, value_name = "FILE")]
     beats: Option<PathBuf>,
     /// A stem of IN (same length and rate) to quantize with the same plan; written beside
@@ -65,26 +66,52 @@ struct QuantizeDoc {
     stems: Vec<String>,
 }
 
-/// Beats from a text file: `time [position]` per line; `#` starts a comment.
+/// Beats from a text file, one per line (`#` starts a comment): `time`, `time position`
+/// (madmom's `.beats`), technob's CSV (`time_s,position,is_downbeat`, header optional; any CSV
+/// whose header names `time_s`/`time` and `position` columns), or an Audacity label file
+/// (`start end label`, the label being the bar position, as `technob beats --format labels`
+/// writes). Fields are separated by commas, tabs or spaces; positions are whole numbers.
 fn read_beats(path: &Path) -> technob::Result<Vec<Beat>> {
     let text = std::fs::read_to_string(path).map_err(|e| technob::Error::InvalidParameter(format!("{e}")))?;
     let mut beats = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
+    // Column of the time and of the position (None: no position).
+    let mut columns: Option<(usize, Option<usize>)> = None;
+    let mut first = true;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
         }
-        let mut fields = line.split(|c: char| c == ',' || c.is_whitespace()).filter(|f| !f.is_empty());
-        let bad =
-            || technob::Error::InvalidParameter(format!("line {}: '{line}' is not 'time [position]'", i + 1));
-        let time_s: f64 = fields.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
-        let position = match fields.next() {
-            Some(p) => p.parse::<f64>().map_err(|_| bad())? as u32,
+        let fields: Vec<&str> =
+            line.split(|c: char| c == ',' || c.is_whitespace()).filter(|f| !f.is_empty()).collect();
+        let bad = |what: &str| technob::Error::InvalidParameter(format!("line {}: '{line}': {what}", i + 1));
+        if first && fields.first().is_some_and(|f| f.parse::<f64>().is_err()) {
+            // A header: find the columns by name.
+            let find =
+                |names: &[&str]| fields.iter().position(|f| names.contains(&f.to_ascii_lowercase().as_str()));
+            let time = find(&["time_s", "time", "beat_s", "beat"])
+                .ok_or_else(|| bad("a header without a time column"))?;
+            columns = Some((time, find(&["position", "bar_position", "beat_position"])));
+            first = false;
+            continue;
+        }
+        first = false;
+        let (time_col, position_col) = *columns.get_or_insert_with(|| match fields.len() {
+            1 => (0, None),
+            2 => (0, Some(1)),
+            // Audacity labels: start, end (a time, with a decimal point), label.
+            _ if fields[1].contains('.') => (0, Some(2)),
+            _ => (0, Some(1)),
+        });
+        let time_s: f64 = fields
+            .get(time_col)
+            .and_then(|f| f.parse().ok())
+            .filter(|t: &f64| t.is_finite())
+            .ok_or_else(|| bad("not a time in seconds"))?;
+        let position = match position_col.and_then(|c| fields.get(c)) {
+            Some(p) => p.parse::<u32>().map_err(|_| bad("the bar position must be a whole number"))?,
             None => 0,
         };
-        if !time_s.is_finite() {
-            return Err(bad());
-        }
         beats.push(Beat { time_s, position });
     }
     Ok(beats)

@@ -119,7 +119,8 @@ pub(crate) fn vocode(
             for b in 0..n_bins {
                 let m = power[b];
                 let above = |j: usize| j < n_bins && (power[j] > m || (power[j] == m && j > b));
-                let below_higher = |j: Option<usize>| j.is_some_and(|j| power[j] > m || (power[j] == m && j > b));
+                let below_higher =
+                    |j: Option<usize>| j.is_some_and(|j| power[j] > m || (power[j] == m && j > b));
                 if m > 0.0
                     && !below_higher(b.checked_sub(1))
                     && !below_higher(b.checked_sub(2))
