@@ -2,11 +2,11 @@
 """Time-stretch and pitch-shift: technob vs Rubber Band (R2, R3), librosa 0.11 and SoundTouch, one run.
 
     ~/.cache/technob-peers/bin/python bench/compare_stretch.py [--technob PATH] [--json OUT.json]
-        [--no-quality] [--speed] [--speed-file /tmp/six_minutes.wav] [--runs 3]
+        [--no-quality] [--only METRICS] [--speed] [--speed-file /tmp/six_minutes.wav] [--runs 3]
 
 Builds nothing: `technob` is looked up in $CARGO_TARGET_DIR/release (default target/release);
 build it first with `cargo build --release -p technob-cli`. A peer that is missing is skipped
-with a note; so are technob's pitch-shift rows until `technob shift` exists.
+with a note.
 
 Tools (every one gets the same temporary WAV; all clips stay in a temporary directory):
   technob  `technob stretch IN OUT --ratio R`, `technob shift IN OUT --semitones S`
@@ -59,6 +59,11 @@ Metrics (one table each; --json dumps every number):
            process; librosa: soundfile read + time_stretch per channel + soundfile write, after
            an untimed warm-up on 1 s); median of --runs runs; a tool whose first run takes over
            60 s runs once (said in the table). Ratios are tool time / technob time.
+ 7 formants  vocadito shifted ±5 semitones by technob with and without --formants and by
+           Rubber Band R2/R3 with -F (R3 without it for reference): median over loud frames
+           (RMS above its median) of the Euclidean distance between MFCC 1-12 of the original
+           and of the result (librosa.feature.mfcc defaults); lower = envelope kept in place.
+           `--only formants` runs this one alone (any metric names, comma-separated).
 """
 import argparse
 import glob
@@ -461,6 +466,57 @@ def metric_shift(runner, clips, results):
     results["shift"] = data
 
 
+FORMANT_SHIFTS = (5.0, -5.0)
+
+
+def mfcc_envelope_distance(x_path, y_path):
+    """Median over loud frames (RMS above its median) of the Euclidean distance between MFCC 1-12
+    (librosa defaults) of two mono signals: how far the spectral envelope moved."""
+    import librosa
+    x, sr = sf.read(x_path, dtype="float32", always_2d=True)
+    y, _ = sf.read(y_path, dtype="float32", always_2d=True)
+    x, y = x.mean(axis=1), y.mean(axis=1)
+    mx = librosa.feature.mfcc(y=x, sr=sr, n_mfcc=20)[1:13]
+    my = librosa.feature.mfcc(y=y, sr=sr, n_mfcc=20)[1:13]
+    rms = librosa.feature.rms(y=x)[0]
+    n = min(mx.shape[1], my.shape[1], len(rms))
+    loud = rms[:n] > np.median(rms[:n])
+    d = np.sqrt(((mx[:, :n] - my[:, :n]) ** 2).sum(axis=0))[loud]
+    return float(np.median(d))
+
+
+def metric_formants(runner, clips, results):
+    """Formant preservation on the voice: technob with and without --formants, Rubber Band R2/R3
+    with -F, and without it for reference."""
+    path = clips["vocadito"]
+    rows, data = [], {}
+    variants = (("technob", []), ("technob --formants", ["--formants"]),
+                ("rb-R2 -F", ["-2", "-F"]), ("rb-R3 -F", ["-3", "-F"]), ("rb-R3", ["-3"]))
+    for s in FORMANT_SHIFTS:
+        cells = {}
+        for label, extra in variants:
+            dst = runner.fresh(f"formant_{label.replace(' ', '_')}_{s:g}")
+            if label.startswith("technob"):
+                if not runner.available("technob", "shift"):
+                    continue
+                argv = [runner.technob, "shift", path, dst, "--semitones", repr(s)] + extra
+            else:
+                if runner.rubberband is None:
+                    continue
+                argv = [runner.rubberband, "-q"] + extra + ["-p", repr(s), path, dst]
+            try:
+                run(argv)
+            except ToolError as e:
+                runner.notes.append(f"formants {label} {s:+g}: {e}")
+                continue
+            cells[label] = mfcc_envelope_distance(path, dst)
+        rows.append((f"vocadito {s:+g} st", cells))
+        data[f"vocadito {s:+g}"] = cells
+    table("7. Formants: MFCC 1-12 distance to the original over loud frames (lower = envelope kept)",
+          rows, [v[0] for v in variants], lambda v: f"{v:.1f}", width=19)
+    results["formants"] = data
+
+
 def metric_round_trip(runner, clips, results):
     rows_lsd, rows_sc, rows_lag, rows_len, rows_0, data = [], [], [], [], [], {}
     for name in TRIP_CLIPS:
@@ -665,7 +721,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--technob", default=default_technob(), help="technob binary (default: %(default)s)")
     ap.add_argument("--json", metavar="PATH", help="write every number as JSON")
-    ap.add_argument("--no-quality", action="store_true", help="skip metrics 1-5")
+    ap.add_argument("--no-quality", action="store_true", help="skip metrics 1-5 and 7")
+    ap.add_argument("--only", metavar="LIST", help="quality metrics to run, comma-separated: "
+                    "length, pitch kept, shift, round trip, transients, formants")
     ap.add_argument("--speed", action="store_true", help="run the speed measurement (6)")
     ap.add_argument("--speed-file", default="/tmp/six_minutes.wav")
     ap.add_argument("--runs", type=int, default=3, help="speed runs per tool (median)")
@@ -688,8 +746,12 @@ def main():
                 ("shift", lambda: metric_shift(runner, clips, results), PITCH_CLIPS),
                 ("round trip", lambda: summary(metric_round_trip(runner, clips, results)), TRIP_CLIPS),
                 ("transients", lambda: metric_transients(runner, clips, results), ONSET_CLIPS),
+                ("formants", lambda: metric_formants(runner, clips, results), ("vocadito",)),
             )
+            wanted = None if not args.only else {w.strip() for w in args.only.split(",")}
             for name, step, needs in steps:
+                if wanted is not None and name not in wanted:
+                    continue
                 missing = [c for c in needs if c not in clips]
                 if missing:
                     print(f"{name}: skipped, clips missing: {', '.join(missing)}\n")
