@@ -7,28 +7,8 @@
 use std::time::Instant;
 
 use technob::audio::{DecodeOptions, decode_file};
-use technob::spectral::{Stft, StftConfig};
+use technob::eval::spectral_distance::spectral_distance;
 use technob::stretch::{StretchOptions, time_stretch};
-
-fn distances(x: &[f32], y: &[f32]) -> (f64, f64) {
-    let stft = Stft::new(StftConfig::default()).expect("valid STFT");
-    let n = x.len().min(y.len());
-    let (a, b) = (stft.magnitude(&x[..n]), stft.magnitude(&y[..n]));
-    let (mut lsd, mut frames, mut num, mut den) = (0.0f64, 0usize, 0.0f64, 0.0f64);
-    for (fa, fb) in a.frames().zip(b.frames()) {
-        let mut sq = 0.0f64;
-        for (&p, &q) in fa.iter().zip(fb) {
-            let (p, q) = (f64::from(p), f64::from(q));
-            let d = 20.0 * ((p + 1e-6).log10() - (q + 1e-6).log10());
-            sq += d * d;
-            num += (p - q) * (p - q);
-            den += p * p;
-        }
-        lsd += (sq / fa.len() as f64).sqrt();
-        frames += 1;
-    }
-    (lsd / frames.max(1) as f64, (num / den.max(1e-30)).sqrt())
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -56,7 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for r in [0.8, 1.25, 1.5] {
         let there = time_stretch(&audio, r, &options)?;
         let back = time_stretch(&there, audio.n_frames() as f64 / there.n_frames() as f64, &options)?;
-        let (lsd, sc) = distances(audio.channel(0), back.channel(0));
+        let d = spectral_distance(audio.channel(0), back.channel(0))?;
+        let (lsd, sc) = (d.lsd_db, d.sc);
         println!(
             "round trip x{r} and back: {} samples, log-spectral distance {lsd:.2} dB, spectral convergence {sc:.3}",
             back.n_frames()

@@ -2,7 +2,7 @@
 //! 1/r, and measure the log-spectral distance and spectral convergence to the original on real
 //! clips. The peers' figures (Rubber Band R3/R2, librosa, soundstretch) come from
 //! `tools/make_stretch_goldens.py`; technob's are computed here with the same definitions
-//! (STFT magnitude 2048/512, Hann, centred; averaged over channels). technob's output needs no
+//! (`eval::spectral_distance`: STFT magnitude 2048/512, Hann, centred; averaged over channels). technob's output needs no
 //! alignment (exact length, no latency); the peers' were aligned in their favour.
 //!
 //! Targets: better than librosa on every case, and no worse than Rubber Band R3 on the
@@ -11,29 +11,8 @@
 mod common;
 
 use technob::audio::{Audio, DecodeOptions, decode_file};
-use technob::spectral::{Stft, StftConfig};
+use technob::eval::spectral_distance::spectral_distance;
 use technob::stretch::{StretchOptions, time_stretch};
-
-/// LSD (dB) and SC of `y` against `x`, one channel (examples/stretch_timing.rs).
-fn distances(x: &[f32], y: &[f32]) -> (f64, f64) {
-    let stft = Stft::new(StftConfig::default()).unwrap();
-    let n = x.len().min(y.len());
-    let (a, b) = (stft.magnitude(&x[..n]), stft.magnitude(&y[..n]));
-    let (mut lsd, mut frames, mut num, mut den) = (0.0f64, 0usize, 0.0f64, 0.0f64);
-    for (fa, fb) in a.frames().zip(b.frames()) {
-        let mut sq = 0.0f64;
-        for (&p, &q) in fa.iter().zip(fb) {
-            let (p, q) = (f64::from(p), f64::from(q));
-            let d = 20.0 * ((p + 1e-6).log10() - (q + 1e-6).log10());
-            sq += d * d;
-            num += (p - q) * (p - q);
-            den += p * p;
-        }
-        lsd += (sq / fa.len() as f64).sqrt();
-        frames += 1;
-    }
-    (lsd / frames.max(1) as f64, (num / den.max(1e-30)).sqrt())
-}
 
 fn clip(source: &str, seconds: Option<f64>) -> Audio {
     let audio = decode_file(common::data_dir().join(source), &DecodeOptions { mono: false }).unwrap();
@@ -58,8 +37,11 @@ fn round_trip_beats_librosa_and_matches_rubber_band_r3() {
             let back =
                 time_stretch(&there, audio.n_frames() as f64 / there.n_frames() as f64, &options).unwrap();
             assert_eq!(back.n_frames(), audio.n_frames());
-            let per: Vec<(f64, f64)> =
-                (0..audio.n_channels()).map(|c| distances(audio.channel(c), back.channel(c))).collect();
+            let per: Vec<(f64, f64)> = (0..audio.n_channels())
+                .map(|c| {
+                    spectral_distance(audio.channel(c), back.channel(c)).map(|d| (d.lsd_db, d.sc)).unwrap()
+                })
+                .collect();
             let lsd = per.iter().map(|p| p.0).sum::<f64>() / per.len() as f64;
             let sc = per.iter().map(|p| p.1).sum::<f64>() / per.len() as f64;
             let case = &golden["cases"][format!("{name} x{r}")];

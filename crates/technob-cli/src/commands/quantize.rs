@@ -6,12 +6,12 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use technob::audio::{Audio, DecodeOptions, WavFormat};
+use technob::audio::{Audio, WavFormat};
 use technob::rhythm::{Beat, RhythmOptions, analyze_rhythm};
 use technob::stretch::{GridTarget, QuantizeOptions, quantize, stretch_stems};
 
 use super::stretch::{mode_name, stretch_options};
-use super::{display, finish, warn_all};
+use super::{all_channels_input, display, finish};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
@@ -118,11 +118,7 @@ fn read_beats(path: &Path) -> technob::Result<Vec<Beat>> {
 }
 
 fn decode(path: &Path, progress: &TerminalProgress) -> technob::Result<Audio> {
-    let audio = technob::audio::decode_file_with_progress(path, &DecodeOptions { mono: false }, progress)
-        .map_err(|e| e.in_file(path))?;
-    progress.clear();
-    warn_all(&display(path), &audio.source().warnings);
-    Ok(audio)
+    all_channels_input(Some(path), &display(path), progress)
 }
 
 /// `<dir of out>/<stem of out>.<stem of stem>.wav`.

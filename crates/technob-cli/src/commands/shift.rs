@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use technob::audio::{DecodeOptions, WavFormat};
+use technob::audio::WavFormat;
 use technob::stretch::{ShiftOptions, pitch_shift, semitones_to_key};
 use technob::tonal::key::{self, Key, KeyProfile};
 
 use super::stretch::{mode_name, stretch_options};
-use super::{display, finish, warn_all};
+use super::{all_channels_input, display, finish};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
@@ -80,11 +80,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let name = display(&args.input);
     let progress = TerminalProgress::new("shift");
     let result = (|| -> technob::Result<ShiftDoc> {
-        let audio =
-            technob::audio::decode_file_with_progress(&args.input, &DecodeOptions { mono: false }, &progress)
-                .map_err(|e| e.in_file(&args.input))?;
-        progress.clear();
-        warn_all(&name, &audio.source().warnings);
+        let audio = all_channels_input(Some(&args.input), &name, &progress)?;
         let (semitones, detected) = match (args.semitones, args.cents, target) {
             (Some(s), _, _) => (s, None),
             (None, Some(c), _) => (c / 100.0, None),

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use technob::audio::{DecodeOptions, WavFormat};
+use technob::audio::WavFormat;
 use technob::rhythm::{RhythmOptions, analyze_rhythm};
 use technob::stretch::{StretchOptions, time_stretch};
 
-use super::{display, finish, warn_all};
+use super::{all_channels_input, display, finish};
 use crate::exit;
 use crate::progress::TerminalProgress;
 
@@ -58,11 +58,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let name = display(&args.input);
     let progress = TerminalProgress::new("stretch");
     let result = (|| -> technob::Result<StretchDoc> {
-        let audio =
-            technob::audio::decode_file_with_progress(&args.input, &DecodeOptions { mono: false }, &progress)
-                .map_err(|e| e.in_file(&args.input))?;
-        progress.clear();
-        warn_all(&name, &audio.source().warnings);
+        let audio = all_channels_input(Some(&args.input), &name, &progress)?;
         let (ratio, detected_bpm) = match (args.ratio, args.bpm) {
             (Some(ratio), _) => (ratio, None),
             (None, Some(target)) => {

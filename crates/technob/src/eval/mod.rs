@@ -7,6 +7,7 @@
 //! - [`transcription`]: note transcription metrics (`mir_eval.transcription`), note loaders;
 //! - [`melody`]: melody (single-f0) metrics (`mir_eval.melody`) and the f0 annotation loader;
 //! - [`separation`]: BSS Eval v4 source separation metrics (museval: SDR, ISR, SIR, SAR);
+//! - [`spectral_distance`]: log-spectral distance and spectral convergence (time-stretch quality);
 //! - [`annotations`]: loaders for beat, downbeat and tempo annotation files;
 //! - [`dataset`]: the rhythm evaluation set of `../shared/data` and the bundled demo.
 //!
@@ -26,5 +27,6 @@ pub mod dataset;
 pub mod key;
 pub mod melody;
 pub mod separation;
+pub mod spectral_distance;
 pub mod tempo;
 pub mod transcription;
