@@ -38,6 +38,7 @@ pub mod progress;
 pub mod rhythm;
 pub mod spectral;
 pub mod stretch;
+pub mod structure;
 pub mod tonal;
 
 pub use audio::{Audio, SourceInfo};
