@@ -6,6 +6,7 @@
 //! - [`key`]: the MIREX key score (`mir_eval.key`), key labels, the key evaluation set;
 //! - [`transcription`]: note transcription metrics (`mir_eval.transcription`), note loaders;
 //! - [`melody`]: melody (single-f0) metrics (`mir_eval.melody`) and the f0 annotation loader;
+//! - [`segment`]: structural segmentation metrics (`mir_eval.segment`) and the `.lab` loader;
 //! - [`separation`]: BSS Eval v4 source separation metrics (museval: SDR, ISR, SIR, SAR);
 //! - [`spectral_distance`]: log-spectral distance and spectral convergence (time-stretch quality);
 //! - [`annotations`]: loaders for beat, downbeat and tempo annotation files;
@@ -26,6 +27,7 @@ pub mod beat;
 pub mod dataset;
 pub mod key;
 pub mod melody;
+pub mod segment;
 pub mod separation;
 pub mod spectral_distance;
 pub mod tempo;
