@@ -10,9 +10,8 @@ use technob::audio::{Audio, WavFormat};
 use technob::rhythm::{Beat, RhythmOptions, analyze_rhythm};
 use technob::stretch::{GridTarget, QuantizeOptions, quantize, stretch_stems};
 
-use super::stretch::{mode_name, stretch_options};
+use super::stretch::{check_bpm, mode_name, stretch_options};
 use super::{all_channels_input, display, finish};
-use crate::exit;
 use crate::progress::TerminalProgress;
 
 #[derive(clap::Args, Debug)]
@@ -129,11 +128,8 @@ fn stem_out(out: &Path, stem: &Path) -> PathBuf {
 }
 
 pub(crate) fn run(args: Args) -> u8 {
-    if let Some(bpm) = args.bpm
-        && !(bpm.is_finite() && (20.0..=400.0).contains(&bpm))
-    {
-        eprintln!("error: --bpm {bpm}: must be between 20 and 400");
-        return exit::BAD_INPUT;
+    if let Err(code) = check_bpm(args.bpm) {
+        return code;
     }
     let name = display(&args.input);
     let progress = TerminalProgress::new("quantize");

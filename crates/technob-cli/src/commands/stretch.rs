@@ -49,11 +49,8 @@ struct StretchDoc {
 }
 
 pub(crate) fn run(args: Args) -> u8 {
-    if let Some(bpm) = args.bpm
-        && !(bpm.is_finite() && (20.0..=400.0).contains(&bpm))
-    {
-        eprintln!("error: --bpm {bpm}: must be between 20 and 400");
-        return exit::BAD_INPUT;
+    if let Err(code) = check_bpm(args.bpm) {
+        return code;
     }
     let name = display(&args.input);
     let progress = TerminalProgress::new("stretch");
@@ -109,4 +106,16 @@ pub(crate) fn stretch_options(sr: u32, low_latency: bool) -> StretchOptions {
 /// `"default"` or `"low-latency"`, for reports.
 pub(crate) fn mode_name(low_latency: bool) -> &'static str {
     if low_latency { "low-latency" } else { "default" }
+}
+
+/// A `--bpm` value must be a tempo of 20–400 BPM; otherwise the error is printed and the exit
+/// code returned.
+pub(crate) fn check_bpm(bpm: Option<f64>) -> Result<(), u8> {
+    match bpm {
+        Some(bpm) if !(bpm.is_finite() && (20.0..=400.0).contains(&bpm)) => {
+            eprintln!("error: --bpm {bpm}: must be between 20 and 400");
+            Err(exit::BAD_INPUT)
+        }
+        _ => Ok(()),
+    }
 }
