@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::audio::DecodeOptions;
 use crate::progress::{NoProgress, Progress};
 use crate::rhythm::{RhythmOptions, analyze_rhythm};
+use crate::structure::StructureOptions;
 use crate::tonal::key::{KeyOptions, estimate_key};
 use crate::tonal::tuning::Tuning;
 use crate::{Audio, Error, Result, SourceInfo};
@@ -215,6 +216,15 @@ fn analyze_mono(
         Err(e) => return Err(e),
     };
     let rhythm = rhythm.as_ref();
+    options.progress.update("structure", 0.85);
+    let structure = match rhythm {
+        Some(r) => match crate::structure::analyze_structure(audio, r, &StructureOptions::default()) {
+            Ok(s) => Some(s),
+            Err(e) if e.is_no_result() => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
     options.progress.update("key", 0.9);
     let y = audio.channel(0);
     let sr = f64::from(audio.sample_rate());
@@ -264,7 +274,19 @@ fn analyze_mono(
                 true_peak_dbtp: round_to(l.true_peak_dbtp, 2),
             })
         }),
-        segments: None,
+        segments: structure.map(|s| {
+            s.segments
+                .into_iter()
+                .map(|g| Segment {
+                    start_s: g.start_s,
+                    end_s: g.end_s,
+                    label: g.label.as_str().to_string(),
+                    group: g.group,
+                    bars: g.bars,
+                    confidence: round_to(g.confidence, 2),
+                })
+                .collect()
+        }),
     })
 }
 

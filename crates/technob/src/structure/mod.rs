@@ -12,6 +12,10 @@
 //! 4. [`labels`]: repetition groups by clustering the segments, and roles from energy, kick,
 //!    percussive share, spectral rise and position.
 
+mod boundaries;
+mod features;
+mod labels;
+mod novelty;
 mod simple;
 
 use serde::Serialize;
@@ -19,7 +23,7 @@ use serde::Serialize;
 pub use simple::{Interval, SilenceOptions, bar_chunks, split_on_silence};
 
 use crate::rhythm::Rhythm;
-use crate::{Audio, Result};
+use crate::{Audio, Error, Result, ensure_param};
 
 /// The role a segment plays in a techno track.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -107,11 +111,104 @@ pub struct Structure {
     pub downbeats_known: bool,
 }
 
+/// Checkerboard kernel half-width, bars.
+const KERNEL_HALF_BARS: usize = 4;
+/// Structure-feature smoothing, bars either side.
+const LAG_SMOOTH_BARS: usize = 2;
+
 /// Segment a track: `audio` (mono, or mixed to mono here) with its [`Rhythm`] (beats and
 /// downbeats from [`crate::rhythm::analyze_rhythm`]).
 ///
-/// Errors: bad options, fewer than two bars of beats.
+/// Bars run from downbeat to downbeat (without downbeats: every `beats_per_bar` beats from the
+/// first beat); the segments cover the first to the last beat (a pickup before the first
+/// downbeat belongs to the first segment).
+///
+/// Errors: bad options; [`crate::Error::NoResult`] with fewer than two beats.
 pub fn analyze_structure(audio: &Audio, rhythm: &Rhythm, options: &StructureOptions) -> Result<Structure> {
-    let _ = (audio, rhythm, options);
-    Err(crate::Error::InvalidParameter("the segmenter is being written".into()))
+    ensure_param!(
+        (1..=64).contains(&options.min_bars),
+        "the shortest segment must be 1–64 bars, got {}",
+        options.min_bars
+    );
+    ensure_param!(
+        !options.phrase_bars.is_empty() && options.phrase_bars.iter().all(|&p| (1..=256).contains(&p)),
+        "phrase lengths must be 1–256 bars"
+    );
+    let beats = rhythm.beat_times();
+    if beats.len() < 2 || beats.iter().any(|t| !t.is_finite()) || beats.windows(2).any(|w| w[1] <= w[0]) {
+        return Err(Error::NoResult("too few beats to find the structure".into()));
+    }
+    let (first_beat, last_beat) = (beats[0], beats[beats.len() - 1]);
+    let downbeats = rhythm.downbeat_times();
+    let downbeats_known = downbeats.len() >= 2;
+    let mut bar_starts: Vec<f64> = if downbeats_known {
+        downbeats
+    } else {
+        beats.iter().copied().step_by(rhythm.beats_per_bar.max(1) as usize).collect()
+    };
+    bar_starts.retain(|&t| t < last_beat);
+    if bar_starts.is_empty() {
+        bar_starts.push(first_beat);
+    }
+    // Edges of the bars the features are taken over: the pickup goes to the first bar.
+    let mut edges = bar_starts.clone();
+    edges[0] = edges[0].min(first_beat);
+    edges.push(last_beat);
+    let n_bars = bar_starts.len();
+
+    let mono;
+    let y = if audio.n_channels() == 1 {
+        audio.channel(0)
+    } else {
+        mono = audio.to_mono();
+        mono.channel(0)
+    };
+    let sr = f64::from(audio.sample_rate());
+    let bar_features = features::bar_features(y, sr, &edges, &beats)?;
+    let rows = novelty::scaled_rows(&bar_features);
+    let dist = novelty::distances(&rows);
+    let sim = novelty::similarity(&dist);
+    let mut checker = novelty::checkerboard(&sim, KERNEL_HALF_BARS);
+    let mut lag = novelty::structure_feature_novelty(&dist, LAG_SMOOTH_BARS);
+    novelty::normalise_max(&mut checker);
+    novelty::normalise_max(&mut lag);
+    // The checkerboard counts double: bar-level k-NN picks arbitrary neighbours inside a
+    // homogeneous part, which leaves the lag novelty noisier.
+    let mut nov: Vec<f64> = checker.iter().zip(&lag).map(|(a, b)| (2.0 * a + b) / 3.0).collect();
+    novelty::normalise_max(&mut nov);
+
+    let phrases: Vec<usize> = options.phrase_bars.iter().map(|&p| p as usize).collect();
+    let bounds = boundaries::choose_boundaries(&nov, &phrases, options.min_bars as usize);
+    let groups = labels::groups(&dist, &bounds);
+    let traits: Vec<labels::SegmentTraits> =
+        bounds.windows(2).map(|w| labels::traits(&bar_features, w[0]..w[1])).collect();
+    let roles = labels::roles(&traits);
+    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() {
+        for (i, ((c, l), n)) in checker.iter().zip(&lag).zip(&nov).enumerate() {
+            eprintln!("bar {i:>4} checker {c:.2} lag {l:.2} nov {n:.2} loud {:.1} low {:.1} kick {:.1}/{:.1} perc {:.2} cent {:.2}", bar_features.loudness_db.get(i).unwrap_or(&0.0), bar_features.low_db.get(i).unwrap_or(&0.0), bar_features.kick_db.get(i).unwrap_or(&0.0), bar_features.kick_level_db.get(i).unwrap_or(&0.0), bar_features.percussive.get(i).unwrap_or(&0.0), bar_features.centroid_oct.get(i).unwrap_or(&0.0));
+        }
+        for t in &traits {
+            eprintln!("{t:?}");
+        }
+    }
+    let segments = bounds
+        .windows(2)
+        .enumerate()
+        .map(|(k, w)| {
+            let start_s = if k == 0 { first_beat } else { bar_starts[w[0]] };
+            let end_s = if w[1] >= n_bars { last_beat } else { bar_starts[w[1]] };
+            let boundary = if k == 0 { 1.0 } else { nov[w[0]] };
+            let (label, role_confidence) = roles[k];
+            Segment {
+                start_s,
+                end_s,
+                label,
+                group: groups[k].clone(),
+                bars: (w[1] - w[0]) as u32,
+                first_bar: w[0],
+                confidence: (boundary.min(1.0) * role_confidence * 1000.0).round() / 1000.0,
+            }
+        })
+        .collect();
+    Ok(Structure { segments, bar_starts_s: bar_starts, novelty: nov[..n_bars].to_vec(), downbeats_known })
 }
