@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod segset;
+
 use std::path::{Path, PathBuf};
 
 /// `../shared/data` beside the checkout; a clear failure if it is missing.
