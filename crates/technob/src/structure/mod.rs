@@ -11,7 +11,11 @@
 //!    prior for 8/16/32-bar phrase lengths;
 //! 4. [`labels`]: repetition groups by clustering the segments, and roles from energy, kick,
 //!    percussive share, spectral rise and position.
+//!
+//! [`export`] writes structures (and the simple segmenters' intervals) as JSON, CSV, Audacity
+//! labels, rekordbox XML (cues at segment starts) and JAMS.
 
+pub mod export;
 mod simple;
 
 use serde::Serialize;
