@@ -62,11 +62,14 @@ fn gapped_tones(dir: &Path) -> PathBuf {
     path
 }
 
-/// The bundled demo (90 s, 128 BPM, sections known) and its ground truth, written once.
+/// The bundled demo (90 s, 128 BPM, sections known) and its ground truth, written once per
+/// run into one fixed directory (replaced atomically, so runs leave one copy behind, not one
+/// per process).
 fn demo() -> &'static (PathBuf, serde_json::Value) {
     static DEMO: OnceLock<(PathBuf, serde_json::Value)> = OnceLock::new();
     DEMO.get_or_init(|| {
-        let dir = scratch("demo");
+        let dir = std::env::temp_dir().join("technob-segment-cli-demo");
+        std::fs::create_dir_all(&dir).unwrap();
         let (wav, truth) = (dir.join("demo.wav"), dir.join("truth.json"));
         let out = technob(&["demo", wav.to_str().unwrap(), "--truth", truth.to_str().unwrap()]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
