@@ -64,6 +64,8 @@ Exit codes:
   1  failure other than bad input (e.g. an output file cannot be written)
   2  unusable input: missing, unreadable, empty, corrupt, unsupported or too short file, no audio,
      NaN/inf samples, or invalid arguments
+Commands that take several files (info, segment) go on after a bad one; the exit code is then
+the highest of the files' codes.
 
 Errors are one line on stderr naming the file and the problem; warnings (e.g. a truncated MP3,
 FLAC or Ogg file analysed up to the damage) are one line on stderr starting with 'warning:'.
@@ -98,6 +100,9 @@ enum Command {
     Convert(commands::convert::Args),
     /// Write the bundled demo track (a synthesised techno track with known ground truth).
     Demo(commands::demo::Args),
+    /// Cut tracks into intro, build-up, drop, breakdown and outro (or on silence, or into bars);
+    /// export cues for rekordbox, split into audio files.
+    Segment(commands::segment::Args),
     /// Draw waveforms, spectrograms, chroma, loudness and descriptor curves as PNG or SVG.
     Plot(commands::plot::Args),
     /// Split into stems: harmonic/percussive, vocals/background (REPET-SIM), or clean/noise.
@@ -131,6 +136,7 @@ fn main() -> ExitCode {
         Command::Features(args) => commands::features::run(args),
         Command::Convert(args) => commands::convert::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Segment(args) => commands::segment::run(args),
         Command::Plot(args) => commands::plot::run(args),
         Command::Separate(args) => commands::separate::run(args),
         Command::Stretch(args) => commands::stretch::run(args),

@@ -217,3 +217,50 @@ fn corpus_through_stretch_shift_and_quantize() {
     }
     let _ = std::fs::remove_dir_all(&out_root);
 }
+
+#[test]
+fn corpus_through_segment() {
+    // Every method on every damaged file: what decodes is segmented (exit 0, JSON on stdout) or
+    // refused in one line naming the file (exit 2: undecodable, no beats, too short); never a
+    // panic, and never a split part left by a failed run.
+    let out_root = std::env::temp_dir().join(format!("technob-bad-segment-{}", std::process::id()));
+    for (name, expect) in manifest() {
+        let path = corpus_dir().join(&name);
+        let path_s = path.to_string_lossy().to_string();
+        for method in ["silence", "bars", "techno"] {
+            let dir = out_root.join(format!("{name}-{method}"));
+            let args = ["segment", &path_s, "--method", method, "--json", "--split", dir.to_str().unwrap()];
+            let out = technob(&args);
+            let lines = stderr_lines(&out);
+            let context = format!("{name} {method}");
+            match out.status.code() {
+                Some(0) => {
+                    // (A one-sample file decodes: too short to analyse, not to split on silence.)
+                    let decodable = expect != "error" || name == "one_sample.wav";
+                    assert!(decodable, "{context}: an undecodable file was segmented");
+                    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+                    let n = doc["segments"].as_array().expect("segments").len();
+                    let written = std::fs::read_dir(&dir).map_or(0, |d| d.count());
+                    assert_eq!(written, n, "{context}: one part per segment");
+                    let warnings = lines.iter().filter(|l| l.starts_with("warning: ")).count();
+                    assert_eq!(warnings, lines.len(), "{context}: only warnings on success: {lines:?}");
+                }
+                Some(2) => {
+                    // (A truncated file may warn before it is refused: the warning is its own line.)
+                    let errors: Vec<&String> = lines.iter().filter(|l| l.starts_with("error: ")).collect();
+                    assert_eq!(errors.len(), 1, "{context}: {lines:?}");
+                    assert!(errors[0].contains(&path_s), "{context}: {lines:?}");
+                    assert!(
+                        lines.iter().all(|l| l.starts_with("error: ") || l.starts_with("warning: ")),
+                        "{lines:?}"
+                    );
+                    assert!(out.stdout.is_empty(), "{context}: output on failure");
+                    let written = std::fs::read_dir(&dir).map_or(0, |d| d.count());
+                    assert_eq!(written, 0, "{context}: a failed run left parts in {}", dir.display());
+                }
+                other => panic!("{context}: exit {other:?}, stderr {lines:?}"),
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out_root);
+}

@@ -12,6 +12,7 @@ pub(crate) mod loudness;
 pub(crate) mod pitch;
 pub(crate) mod plot;
 pub(crate) mod quantize;
+pub(crate) mod segment;
 pub(crate) mod separate;
 pub(crate) mod shift;
 pub(crate) mod stretch;

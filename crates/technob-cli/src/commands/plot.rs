@@ -1,10 +1,10 @@
 //! `technob plot FILE -o OUT.png|svg`: a stack of panels (waveform, 3-band waveform,
 //! spectrogram, mel, CQT, chroma, loudness) on one time axis, beats, downbeats and segments
-//! drawn over them.
+//! (from a file, or the techno segmenter with `--segments auto`) drawn over them.
 
 use std::path::PathBuf;
 
-use technob::plot::{Panel, PlotOptions, read_segments, save_overview};
+use technob::plot::{Panel, PlotOptions, PlotSegment, read_segments, save_overview};
 
 use super::analyze::DEMO_NAME;
 use super::{all_channels_input, display, report};
@@ -60,9 +60,12 @@ pub(crate) struct Args {
     /// Loudness target drawn on the loudness panel, LUFS.
     #[arg(long, value_name = "LUFS", default_value_t = technob::loudness::TARGET_STREAMING_LUFS, allow_hyphen_values = true)]
     target: f64,
-    /// Segments drawn as labelled bands: an Audacity label file (start, end, label separated
-    /// by tabs) or CSV with the header start_s,end_s,label.
-    #[arg(long, value_name = "FILE")]
+    /// Segments drawn as bands coloured by role (intro, buildup, drop, breakdown, outro), the
+    /// label or group letter written in them: `auto` runs the techno segmenter (as `technob
+    /// segment`); or a file: what `technob segment --format json|csv|labels` writes, an Audacity
+    /// label file (start, end, label separated by tabs) or CSV with the header
+    /// start_s,end_s,label (a file named `auto`: give it as ./auto).
+    #[arg(long, value_name = "FILE|auto")]
     segments: Option<PathBuf>,
 }
 
@@ -74,15 +77,17 @@ pub(crate) fn run(args: Args) -> u8 {
             Some(list) => Panel::parse_list(list)?,
             None => PlotOptions::default().panels,
         };
-        let segments = match &args.segments {
-            Some(path) => read_segments(path)?,
-            None => Vec::new(),
+        let auto_segments = args.segments.as_deref().is_some_and(|p| p.as_os_str() == "auto");
+        let mut segments = match &args.segments {
+            Some(path) if !auto_segments => read_segments(path)?,
+            _ => Vec::new(),
         };
         // All channels: the loudness panel measures them as BS.1770 weights them.
         let audio =
             all_channels_input(args.file.as_deref(), &display(&input), &TerminalProgress::new("plot"))?;
         let wants_curves = panels.contains(&technob::plot::Panel::Curves);
-        let mono = if !args.no_beats || args.pitch || wants_curves { Some(audio.to_mono()) } else { None };
+        let needs_mono = !args.no_beats || args.pitch || wants_curves || auto_segments;
+        let mono = if needs_mono { Some(audio.to_mono()) } else { None };
         let curves = match (&mono, wants_curves) {
             (Some(mono), true) => feature_curves(mono, &args.curves).map_err(|e| e.in_file(&input))?,
             _ => Vec::new(),
@@ -90,16 +95,36 @@ pub(crate) fn run(args: Args) -> u8 {
         let title = args.title.clone().unwrap_or_else(|| {
             input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         });
-        let (beats, downbeats) = if args.no_beats {
-            (Vec::new(), Vec::new())
+        let rhythm = if args.no_beats && !auto_segments {
+            None
         } else {
             let mono = mono.as_ref().unwrap_or(&audio);
             match technob::rhythm::analyze_rhythm(mono, &technob::rhythm::RhythmOptions::default()) {
-                Ok(r) => (r.beat_times(), r.downbeat_times()),
+                Ok(r) => Some(r),
                 // No beat (silence, noise): the picture is still useful without the grid.
-                Err(e) if e.is_no_result() => (Vec::new(), Vec::new()),
+                Err(e) if e.is_no_result() && !auto_segments => None,
+                Err(e) if e.is_no_result() => {
+                    return Err(technob::Error::NoResult(format!(
+                        "--segments auto needs beats to segment on: {e}"
+                    ))
+                    .in_file(&input));
+                }
                 Err(e) => return Err(e.in_file(&input)),
             }
+        };
+        if let (true, Some(r)) = (auto_segments, &rhythm) {
+            let mono = mono.as_ref().unwrap_or(&audio);
+            let structure = technob::structure::analyze_structure(
+                mono,
+                r,
+                &technob::structure::StructureOptions::default(),
+            )
+            .map_err(|e| e.in_file(&input))?;
+            segments = PlotSegment::from_structure(&structure);
+        }
+        let (beats, downbeats) = match (&rhythm, args.no_beats) {
+            (Some(r), false) => (r.beat_times(), r.downbeat_times()),
+            _ => (Vec::new(), Vec::new()),
         };
         let f0 = match (&mono, args.pitch) {
             (Some(mono), true) => pitch_track(mono).map_err(|e| e.in_file(&input))?,

@@ -229,7 +229,7 @@ pub struct PlotOptions {
     /// Downbeat times in seconds, drawn as strong lines over every panel (empty: none).
     pub downbeats: Vec<f64>,
     /// Segments (intro, drop, ...) drawn as translucent bands over every panel, coloured by
-    /// label, the label written in the top panel (empty: none).
+    /// role (or by label when they have none), the label written in the top panel (empty: none).
     pub segments: Vec<PlotSegment>,
     /// A pitch track `(time s, f0 Hz)` drawn over the spectrogram, mel and CQT panels; an f0
     /// of 0 (unvoiced) breaks the line (empty: none).

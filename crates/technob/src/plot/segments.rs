@@ -1,5 +1,5 @@
-//! Segments (intro, break, drop, ...) and the overlays drawn over every panel: segment bands,
-//! beats and downbeats.
+//! Segments (intro, build-up, drop, ...) and the overlays drawn over every panel: segment bands
+//! coloured by role, beats and downbeats.
 
 use std::path::Path;
 
@@ -7,37 +7,115 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::colour::{BEAT, DOWNBEAT, palette};
+use super::colour::{BACKGROUND, BEAT, DOWNBEAT, palette};
 use super::{Ctx, plot_error};
+use crate::structure::export::role_colour;
+use crate::structure::{Interval, Role, Structure};
 use crate::{Error, Result, ensure_param};
 
-/// A labelled time span, drawn as a translucent band coloured by its label.
+/// A labelled time span, drawn as a translucent band: coloured by its role when it has one
+/// (the colours of [`role_colour`]), else by its label.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlotSegment {
     /// Start in seconds.
     pub start_s: f64,
     /// End in seconds (≥ start).
     pub end_s: f64,
-    /// Label (segments with the same label share a colour).
+    /// The text written in the band (segments without a role and with the same label share a
+    /// colour). When it does not fit, a segment with a role shows only the label's last word
+    /// (its group letter: `drop A` → `A`).
     pub label: String,
+    /// The segment's role, if known.
+    #[serde(default, skip_deserializing)]
+    pub role: Option<Role>,
 }
 
-/// Segments from text: an Audacity label track (`start<TAB>end<TAB>label` per line; its
-/// `\`-prefixed spectral-selection lines are skipped) or CSV `start_s,end_s,label` (a first
-/// line that does not start with a number is a header). Blank lines and lines starting with
-/// `#` are skipped; a label may be empty.
+impl PlotSegment {
+    /// A segment labelled `label`, its role read from the label's first word when that is a
+    /// role name (`intro`, `buildup` or `build-up`, `drop`, `breakdown`, `outro`, any case).
+    pub fn new(start_s: f64, end_s: f64, label: impl Into<String>) -> PlotSegment {
+        let label = label.into();
+        let role = role_of(&label);
+        PlotSegment { start_s, end_s, label, role }
+    }
+
+    /// The segments of a [`Structure`], labelled `role group` (`drop A`).
+    pub fn from_structure(structure: &Structure) -> Vec<PlotSegment> {
+        structure
+            .segments
+            .iter()
+            .map(|s| PlotSegment {
+                start_s: s.start_s,
+                end_s: s.end_s,
+                label: format!("{} {}", s.label, s.group).trim().to_string(),
+                role: Some(s.label),
+            })
+            .collect()
+    }
+
+    /// Plain intervals (split on silence, bar chunks), labelled `1`, `2`, ….
+    pub fn from_intervals(intervals: &[Interval]) -> Vec<PlotSegment> {
+        intervals
+            .iter()
+            .enumerate()
+            .map(|(i, s)| PlotSegment {
+                start_s: s.start_s,
+                end_s: s.end_s,
+                label: (i + 1).to_string(),
+                role: None,
+            })
+            .collect()
+    }
+}
+
+/// The role a label's first word names, if any.
+fn role_of(label: &str) -> Option<Role> {
+    let word: String = label
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '-')
+        .collect::<String>()
+        .to_lowercase();
+    let word = if word == "build-up" { "buildup".to_string() } else { word };
+    Role::ALL.into_iter().find(|r| r.as_str() == word)
+}
+
+/// Segments from text: what `technob segment --format json|csv|labels` writes, or any
+/// Audacity label track (`start<TAB>end<TAB>label` per line; its `\`-prefixed
+/// spectral-selection lines are skipped) or CSV `start_s,end_s,label` (a first line that does
+/// not start with a number is a header; with a `group` column, as `technob segment` writes, the
+/// label is `label group` and the fields may be quoted). Blank lines and lines starting with
+/// `#` are skipped; a label may be empty. Roles are read from the labels ([`PlotSegment::new`]).
+///
+/// JSON: an object with a `segments` array (or the array itself) of objects with `start_s`,
+/// `end_s` and optional `label` and `group` strings (with neither, segments are numbered from 1).
 ///
 /// Errors: a line without two numeric times, a non-finite or negative time, an end before
-/// its start.
+/// its start; JSON without a segments array.
 pub fn parse_segments(text: &str) -> Result<Vec<PlotSegment>> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return parse_json_segments(trimmed);
+    }
+    // A CSV header naming a group column: the columns are read by name.
+    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let columns = split_csv(header.trim_end_matches('\r'));
+    let by_name = !header.contains('\t')
+        && columns.first().is_some_and(|c| c.parse::<f64>().is_err())
+        && columns.iter().any(|c| c == "group");
     let mut segments = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() || line.starts_with('#') || line.starts_with('\\') {
             continue;
         }
-        let fields: Vec<&str> =
-            if line.contains('\t') { line.splitn(3, '\t').collect() } else { line.splitn(3, ',').collect() };
+        let fields: Vec<String> = if by_name {
+            split_csv(line)
+        } else if line.contains('\t') {
+            line.splitn(3, '\t').map(str::to_string).collect()
+        } else {
+            line.splitn(3, ',').map(str::to_string).collect()
+        };
         let number = |k: usize| fields.get(k).and_then(|f| f.trim().parse::<f64>().ok());
         let (start, end) = match (number(0), number(1)) {
             (Some(s), Some(e)) => (s, e),
@@ -51,16 +129,92 @@ pub fn parse_segments(text: &str) -> Result<Vec<PlotSegment>> {
                 )));
             }
         };
-        if !(start.is_finite() && end.is_finite() && start >= 0.0 && end >= start) {
-            return Err(Error::InvalidInput(format!(
-                "segments line {}: times {start}..{end} s (need 0 <= start <= end)",
-                i + 1
-            )));
-        }
-        let label = fields.get(2).map(|l| l.trim().trim_matches('"').to_string()).unwrap_or_default();
-        segments.push(PlotSegment { start_s: start, end_s: end, label });
+        check_times(start, end, &format!("segments line {}", i + 1))?;
+        let label = if by_name {
+            let column = |name: &str| {
+                columns.iter().position(|c| c == name).and_then(|k| fields.get(k)).map_or("", |f| f.trim())
+            };
+            format!("{} {}", column("label"), column("group")).trim().to_string()
+        } else {
+            // Audacity labels are literal; a CSV label may be quoted.
+            let quotes: &[char] = if line.contains('\t') { &[] } else { &['"'] };
+            fields.get(2).map(|l| l.trim().trim_matches(quotes).to_string()).unwrap_or_default()
+        };
+        segments.push(PlotSegment::new(start, end, label));
     }
     Ok(segments)
+}
+
+fn check_times(start: f64, end: f64, context: &str) -> Result<()> {
+    if start.is_finite() && end.is_finite() && start >= 0.0 && end >= start {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!("{context}: times {start}..{end} s (need 0 <= start <= end)")))
+    }
+}
+
+/// The JSON of `technob segment --format json` (or any object with a `segments` array, or
+/// the array itself).
+fn parse_json_segments(text: &str) -> Result<Vec<PlotSegment>> {
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Error::InvalidInput(format!("segments JSON: {e}")))?;
+    let list = match &doc {
+        serde_json::Value::Array(list) => list,
+        serde_json::Value::Object(o) => match o.get("segments") {
+            Some(serde_json::Value::Array(list)) => list,
+            _ => return Err(Error::InvalidInput("segments JSON: no \"segments\" array".into())),
+        },
+        _ => return Err(Error::InvalidInput("segments JSON: expected an object or an array".into())),
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let context = format!("segments JSON, segment {}", i + 1);
+            let time = |key: &str| {
+                s.get(key)
+                    .and_then(serde_json::Value::as_f64)
+                    .ok_or_else(|| Error::InvalidInput(format!("{context}: no numeric \"{key}\"")))
+            };
+            let (start, end) = (time("start_s")?, time("end_s")?);
+            check_times(start, end, &context)?;
+            let text =
+                |key: &str| s.get(key).and_then(serde_json::Value::as_str).unwrap_or("").trim().to_string();
+            let label = format!("{} {}", text("label"), text("group")).trim().to_string();
+            // Unlabelled spans (silence, bar chunks) are numbered, as their CSV and labels are.
+            let label = if s.get("label").is_none() && s.get("group").is_none() {
+                (i + 1).to_string()
+            } else {
+                label
+            };
+            Ok(PlotSegment::new(start, end, label))
+        })
+        .collect()
+}
+
+/// Split a CSV line on commas outside double quotes; quotes are removed, `""` inside quotes
+/// is a quote.
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                if let Some(f) = fields.last_mut() {
+                    f.push('"');
+                }
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(String::new()),
+            (c, _) => {
+                if let Some(f) = fields.last_mut() {
+                    f.push(c);
+                }
+            }
+        }
+    }
+    fields
 }
 
 /// Index of the first non-blank line.
@@ -75,8 +229,9 @@ pub fn read_segments(path: impl AsRef<Path>) -> Result<Vec<PlotSegment>> {
     parse_segments(&text).map_err(|e| e.in_file(path))
 }
 
-/// Check the segments and give each its colour: labels in order of first appearance take
-/// the palette's colours in turn.
+/// Check the segments and give each its colour: a role's colour ([`role_colour`]), or for
+/// segments without a role, labels in order of first appearance take the palette's colours
+/// in turn.
 pub(super) fn validate_and_colour(segments: &[PlotSegment]) -> Result<Vec<RGBColor>> {
     let mut labels: Vec<&str> = Vec::new();
     let mut colours = Vec::with_capacity(segments.len());
@@ -88,6 +243,11 @@ pub(super) fn validate_and_colour(segments: &[PlotSegment]) -> Result<Vec<RGBCol
             s.start_s,
             s.end_s
         );
+        if let Some(role) = s.role {
+            let [r, g, b] = role_colour(role);
+            colours.push(RGBColor(r, g, b));
+            continue;
+        }
         let k = match labels.iter().position(|&l| l == s.label) {
             Some(k) => k,
             None => {
@@ -148,7 +308,23 @@ pub(super) fn draw_overlays<DB: DrawingBackend>(
         let (x0, x1) = (x_of(s.start_s), x_of(s.end_s));
         if labels && !s.label.is_empty() && s.end_s >= ctx.t0 && s.start_s <= ctx.t1 && x1 - x0 >= 12 {
             let style = ("sans-serif", 13).into_font().color(&colour);
-            area.draw(&Text::new(s.label.clone(), (x0 + 4, 3), style)).map_err(plot_error)?;
+            let room = u32::try_from(x1 - x0 - 6).unwrap_or(0);
+            let fits = |text: &str| area.estimate_text_size(text, &style).is_ok_and(|(w, _)| w <= room);
+            // Too narrow for `drop A`: the group letter alone (the colour tells the role).
+            let text = match s.label.split_whitespace().last() {
+                Some(last) if s.role.is_some() && !fits(&s.label) => last.to_string(),
+                _ => s.label.clone(),
+            };
+            // On a dark plate, so the text reads over the band and the beat lines.
+            if let Ok((w, h)) = area.estimate_text_size(&text, &style) {
+                let (w, h) = (i32::try_from(w).unwrap_or(0), i32::try_from(h).unwrap_or(0));
+                let plate = Rectangle::new(
+                    [(x0 + 2, 1), ((x0 + 6 + w).min(x1), 5 + h)],
+                    BACKGROUND.mix(0.8).filled(),
+                );
+                area.draw(&plate).map_err(plot_error)?;
+            }
+            area.draw(&Text::new(text, (x0 + 4, 3), style)).map_err(plot_error)?;
         }
     }
     Ok(())

@@ -79,7 +79,7 @@ fn every_panel_renders_png_and_svg_deterministically() {
             curves: vec![a_curve()],
             beats: vec![0.5, 1.0, 1.5, 2.0, 2.5],
             downbeats: vec![0.5, 2.5],
-            segments: vec![PlotSegment { start_s: 1.0, end_s: 2.0, label: "drop".into() }],
+            segments: vec![PlotSegment::new(1.0, 2.0, "drop")],
             ..options(vec![panel])
         };
         let png = overview(&audio, &opts, ImageFormat::Png).unwrap();
@@ -264,10 +264,7 @@ fn the_loudness_panel_draws_the_target_at_its_level() {
 fn a_segment_band_covers_its_time_span() {
     let audio = test_audio();
     let plain = options(vec![Panel::Waveform3, Panel::Spectrogram]);
-    let with = PlotOptions {
-        segments: vec![PlotSegment { start_s: 1.0, end_s: 2.0, label: "A".into() }],
-        ..plain.clone()
-    };
+    let with = PlotOptions { segments: vec![PlotSegment::new(1.0, 2.0, "A")], ..plain.clone() };
     let (a, areas) = render_rgb(&audio, &plain).unwrap();
     let (b, _) = render_rgb(&audio, &with).unwrap();
     let width = plain.width as usize;
@@ -298,18 +295,113 @@ fn segments_parse_from_audacity_labels_and_csv() {
     let labels = "0.000000\t32.5\tintro\n32.5\t64.0\tbuild up\n\\\t200.0\t4000.0\n64\t64\t\n";
     let s = parse_segments(labels).unwrap();
     assert_eq!(s.len(), 3);
-    assert_eq!(s[1], PlotSegment { start_s: 32.5, end_s: 64.0, label: "build up".into() });
+    assert_eq!(s[1], PlotSegment::new(32.5, 64.0, "build up"));
     assert_eq!(s[2].label, "");
     let csv = "start_s,end_s,label\n0,16,intro\n16,48,\"drop, main\"\n";
     let s = parse_segments(csv).unwrap();
     assert_eq!(s.len(), 2);
-    assert_eq!(s[1], PlotSegment { start_s: 16.0, end_s: 48.0, label: "drop, main".into() });
+    assert_eq!(s[1], PlotSegment::new(16.0, 48.0, "drop, main"));
     for bad in
         ["0,16,intro\nstart,end,label\n", "0\t-1\tx\n", "5,4,x\n", "-1,4,x\n", "nan,4,x\n1,2,x\n", "1\n"]
     {
         assert!(parse_segments(bad).is_err(), "{bad:?}");
     }
     assert!(read_segments("/nonexistent/segments.txt").is_err());
+}
+
+#[test]
+fn segments_parse_from_technob_segment_exports_with_roles() {
+    use crate::structure::{Interval, Role, Segment, Structure, export};
+    let seg = |start_s: f64, end_s: f64, label: Role, group: &str| Segment {
+        start_s,
+        end_s,
+        label,
+        group: group.into(),
+        bars: 8,
+        first_bar: 0,
+        confidence: 0.5,
+    };
+    let structure = Structure {
+        segments: vec![
+            seg(0.5, 15.5, Role::Intro, "A"),
+            seg(15.5, 30.5, Role::Buildup, "B, \"x\""),
+            seg(30.5, 60.5, Role::Drop, "C"),
+        ],
+        bar_starts_s: vec![],
+        novelty: vec![],
+        downbeats_known: true,
+    };
+    let expected = PlotSegment::from_structure(&structure);
+    assert_eq!(expected[1].label, "buildup B, \"x\"");
+    assert_eq!(expected[2].role, Some(Role::Drop));
+    for text in [
+        export::json(&structure, "x.wav").unwrap(),
+        export::csv(&structure).unwrap(),
+        export::audacity_labels(&structure).unwrap(),
+    ] {
+        let got = parse_segments(&text).unwrap();
+        assert_eq!(got.len(), 3, "{text}");
+        for (g, e) in got.iter().zip(&expected) {
+            assert!((g.start_s - e.start_s).abs() < 1e-6 && (g.end_s - e.end_s).abs() < 1e-6, "{text}");
+            assert_eq!((&g.label, g.role), (&e.label, e.role), "{text}");
+        }
+    }
+    // Intervals: numbered, no role.
+    let iv = [Interval { start_s: 0.0, end_s: 1.0 }, Interval { start_s: 2.0, end_s: 3.0 }];
+    for text in [export::intervals_csv(&iv).unwrap(), export::intervals_json(&iv, "y").unwrap()] {
+        let got = parse_segments(&text).unwrap();
+        assert_eq!(got, PlotSegment::from_intervals(&iv), "{text}");
+    }
+    // Roles from free labels: the first word, any case, build-up spelt either way.
+    assert_eq!(PlotSegment::new(0.0, 1.0, "Breakdown 2").role, Some(Role::Breakdown));
+    assert_eq!(PlotSegment::new(0.0, 1.0, "build-up").role, Some(Role::Buildup));
+    assert_eq!(PlotSegment::new(0.0, 1.0, "verse").role, None);
+    assert_eq!(PlotSegment::new(0.0, 1.0, "dropout").role, None);
+    for bad in
+        ["{\"segments\": 3}", "[{\"start_s\": 1}]", "{\"segments\": [{\"start_s\": 2, \"end_s\": 1}]}", "{"]
+    {
+        assert!(parse_segments(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn a_segment_with_a_role_takes_the_role_colour() {
+    use crate::structure::{Role, export::role_colour};
+    let segments = vec![
+        PlotSegment::new(0.0, 1.0, "drop A"),
+        PlotSegment::new(1.0, 2.0, "verse"),
+        PlotSegment::new(2.0, 3.0, "breakdown B"),
+        PlotSegment::new(3.0, 4.0, "drop C"),
+    ];
+    let colours = segments::validate_and_colour(&segments).unwrap();
+    let rgb = |r: Role| {
+        let [a, b, c] = role_colour(r);
+        RGBColor(a, b, c)
+    };
+    assert_eq!(colours[0], rgb(Role::Drop));
+    assert_eq!(colours[3], rgb(Role::Drop));
+    assert_eq!(colours[2], rgb(Role::Breakdown));
+    assert_ne!(colours[0], colours[2]);
+    assert!(Role::ALL.iter().all(|&r| colours[1] != rgb(r)) || colours[1] == colour::palette(0));
+    // In the picture: the band over a silent waveform panel is tinted with the role's colour.
+    let audio = mono(vec![0.0; 3 * SR as usize]);
+    let opts = PlotOptions {
+        segments: vec![PlotSegment::new(1.0, 2.0, "drop A")],
+        ..options(vec![Panel::Waveform])
+    };
+    let (plain, areas) = render_rgb(&audio, &options(vec![Panel::Waveform])).unwrap();
+    let (banded, _) = render_rgb(&audio, &opts).unwrap();
+    let (x0, y0, x1, y1) = areas[0].rect;
+    let (x, y) = ((x0 + (x1 - x0) / 2) as usize, (y0 + (y1 - y0) / 4) as usize);
+    let i = (y * opts.width as usize + x) * 3;
+    let (before, after) = (&plain[i..i + 3], &banded[i..i + 3]);
+    let [r, g, b] = role_colour(Role::Drop);
+    // Alpha blending moves each channel towards the role colour.
+    for (k, target) in [r, g, b].into_iter().enumerate() {
+        let (p, q) = (i32::from(before[k]), i32::from(after[k]));
+        assert!((i32::from(target) - q).abs() <= (i32::from(target) - p).abs(), "{before:?} -> {after:?}");
+    }
+    assert!(after[0] > before[0] + 20, "the drop band is red: {before:?} -> {after:?}");
 }
 
 #[test]
@@ -345,14 +437,8 @@ fn bad_options_are_errors() {
         PlotOptions { panels: vec![Panel::Curves], curves: vec![bad_curve], ..Default::default() },
         PlotOptions { panels: vec![Panel::Curves], curves: vec![backwards], ..Default::default() },
         PlotOptions { height: 150, panels: vec![Panel::Waveform; 5], ..Default::default() },
-        PlotOptions {
-            segments: vec![PlotSegment { start_s: 2.0, end_s: 1.0, label: "x".into() }],
-            ..Default::default()
-        },
-        PlotOptions {
-            segments: vec![PlotSegment { start_s: f64::NAN, end_s: 1.0, label: "x".into() }],
-            ..Default::default()
-        },
+        PlotOptions { segments: vec![PlotSegment::new(2.0, 1.0, "x")], ..Default::default() },
+        PlotOptions { segments: vec![PlotSegment::new(f64::NAN, 1.0, "x")], ..Default::default() },
     ];
     for opts in bad {
         assert!(overview(&audio, &opts, ImageFormat::Png).is_err(), "{opts:?}");

@@ -31,10 +31,10 @@ use super::Rhythm;
 use crate::{Error, Result};
 
 /// technob's version, written into every export that has a place for it.
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The JAMS version our documents follow (checked with the `jams` 0.3.5 Python package).
-const JAMS_VERSION: &str = "0.3.5";
+pub(crate) const JAMS_VERSION: &str = "0.3.5";
 
 /// A file format the beat grid can be exported to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -178,6 +178,25 @@ pub fn audacity_labels(rhythm: &Rhythm) -> Result<String> {
 ///
 /// Fails with [`Error::InvalidInput`] when the rhythm has no grid section (fewer than two beats).
 pub fn rekordbox_xml(rhythm: &Rhythm, audio_path: &Path) -> Result<String> {
+    rekordbox_document(rhythm, audio_path, &[])
+}
+
+/// A rekordbox `POSITION_MARK`: a memory cue (`num` −1) or hot cue (`num` 0–7, A–H), of type
+/// cue (`Type="0"`), with an optional colour (`Red`/`Green`/`Blue`, as rekordbox writes them).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PositionMark {
+    pub(crate) name: String,
+    pub(crate) start_s: f64,
+    pub(crate) num: i32,
+    pub(crate) rgb: Option<[u8; 3]>,
+}
+
+/// [`rekordbox_xml`] with `marks` written after the `TEMPO`s of the track.
+pub(crate) fn rekordbox_document(
+    rhythm: &Rhythm,
+    audio_path: &Path,
+    marks: &[PositionMark],
+) -> Result<String> {
     check_rhythm(rhythm)?;
     let path = DjPath::parse(audio_path)?;
     if rhythm.sections.is_empty() {
@@ -205,6 +224,17 @@ pub fn rekordbox_xml(rhythm: &Rhythm, audio_path: &Path) -> Result<String> {
             fixed(s.bpm, 2),
             rhythm.beats_per_bar,
             s.first_position
+        );
+    }
+    for m in marks {
+        let colour =
+            m.rgb.map(|[r, g, b]| format!(" Red=\"{r}\" Green=\"{g}\" Blue=\"{b}\"")).unwrap_or_default();
+        let _ = writeln!(
+            x,
+            "      <POSITION_MARK Name=\"{}\" Type=\"0\" Start=\"{}\" Num=\"{}\"{colour}/>",
+            escape(&m.name),
+            fixed(m.start_s, 3),
+            m.num
         );
     }
     x.push_str("    </TRACK>\n  </COLLECTION>\n");
@@ -314,7 +344,7 @@ pub fn jams(rhythm: &Rhythm, title: &str) -> Result<String> {
 }
 
 /// The last component of `file` (the whole of it when it has none).
-fn file_title(file: &Path) -> String {
+pub(crate) fn file_title(file: &Path) -> String {
     file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
@@ -361,14 +391,14 @@ fn check_rhythm(r: &Rhythm) -> Result<()> {
 }
 
 /// `x` with `decimals` decimals; never `-0.000`.
-fn fixed(x: f64, decimals: usize) -> String {
+pub(crate) fn fixed(x: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, x);
     if s.starts_with('-') && s[1..].bytes().all(|c| c == b'0' || c == b'.') { s[1..].to_string() } else { s }
 }
 
 /// Escape text for an XML attribute value (`&`, `<`, `>`, quotes, and the whitespace that
 /// attribute normalisation would otherwise turn into spaces).
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -3,16 +3,20 @@
 //! (split on silence, fixed chunks of whole bars).
 //!
 //! The segmenter works on bars (from the downbeats of [`crate::rhythm`]):
-//! 1. [`features`]: beat-synchronous timbre (MFCC), chroma, loudness and band energies, kick
+//! 1. `features`: beat-synchronous timbre (MFCC), chroma, loudness and band energies, kick
 //!    presence and the percussive share (HPSS on mel bands), stacked per bar;
-//! 2. [`novelty`]: a self-similarity matrix and its checkerboard-kernel novelty (Foote 2000),
+//! 2. `novelty`: a self-similarity matrix and its checkerboard-kernel novelty (Foote 2000),
 //!    and structure-feature novelty from the time-lag recurrence matrix (Serrà et al. 2014);
-//! 3. [`boundaries`]: boundaries on downbeats by dynamic programming over the novelty, with a
+//! 3. `boundaries`: boundaries on downbeats by dynamic programming over the novelty, with a
 //!    prior for 8/16/32-bar phrase lengths;
-//! 4. [`labels`]: repetition groups by clustering the segments, and roles from energy, kick,
+//! 4. `labels`: repetition groups by clustering the segments, and roles from energy, kick,
 //!    percussive share, spectral rise and position.
+//!
+//! [`export`] writes structures (and the simple segmenters' intervals) as JSON, CSV, Audacity
+//! labels, rekordbox XML (cues at segment starts) and JAMS.
 
 mod boundaries;
+pub mod export;
 mod features;
 mod labels;
 mod novelty;
