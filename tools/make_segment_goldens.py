@@ -134,7 +134,8 @@ def laplacian(y, sr, k):
 
 def to_span(starts, labels, t0, t1):
     """Segments starting at `starts` (the first at 0) cut to [t0, t1]."""
-    inside = [t for t in starts if t0 < t < t1]
+    # The first segment opens the span whatever its start: only later starts are boundaries.
+    inside = [t for t in starts[1:] if t0 < t < t1]
     edges = [t0] + inside + [t1]
     intervals, out_labels = [], []
     for a, b in zip(edges[:-1], edges[1:]):

@@ -11,8 +11,9 @@
 //!   dB;
 //! * percussive share: median-filter HPSS (Fitzgerald 2010) on the mel bands, the percussive
 //!   part's share of the energy;
-//! * kick: the percussive energy below 150 Hz at each beat against half a beat later (a kick
+//! * kick: the percussive energy of 35–110 Hz at each beat against half a beat later (a kick
 //!   on the beat gives a strong contrast; a bass line or a pad does not), median per bar;
+//! * harmonic energy above 150 Hz: what plays over the drums (bass harmonics, chords, pads);
 //! * brightness: spectral centroid, octaves.
 
 use rayon::prelude::*;
@@ -27,8 +28,10 @@ const N_MELS: usize = 40;
 const N_MFCC: usize = 12;
 /// Band edges, Hz.
 const BAND_EDGES: [f64; 6] = [30.0, 150.0, 600.0, 3000.0, 10_000.0, f64::INFINITY];
-/// Below this (Hz) percussive energy is kick.
-const KICK_MAX_HZ: f64 = 150.0;
+/// The kick's fundamental band, Hz.
+const KICK_BAND_HZ: (f64, f64) = (35.0, 110.0);
+/// Harmonic energy above this (Hz) is the music over the kick: bass harmonics, chords, pads.
+const HARMONIC_MIN_HZ: f64 = 150.0;
 /// Power floor (≈ −100 dB re full scale).
 const FLOOR: f64 = 1e-10;
 
@@ -55,6 +58,8 @@ pub(super) struct BarFeatures {
     pub kick_db: Vec<f64>,
     /// Kick level on the beat, dB.
     pub kick_level_db: Vec<f64>,
+    /// Harmonic energy above 150 Hz, dB: the bass harmonics, chords and pads over the drums.
+    pub harmonic_db: Vec<f64>,
     /// Percussive share of the energy, 0–1.
     pub percussive: Vec<f64>,
     /// Spectral centroid, octaves above 20 Hz.
@@ -70,15 +75,19 @@ struct Frames {
     bands: Vec<[f32; 5]>,
     total: Vec<f32>,
     centroid: Vec<f32>,
-    /// Percussive share (0–1) and percussive power below [`KICK_MAX_HZ`].
+    /// Percussive share (0–1), percussive power in the kick band, harmonic power above
+    /// [`HARMONIC_MIN_HZ`].
     percussive: Vec<f32>,
     kick: Vec<f32>,
+    harmonic: Vec<f32>,
 }
 
 /// Features of every bar `[bars[i], bars[i + 1])` (seconds) of mono `y`; `beats` (seconds) give
 /// the kick measure.
 pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> Result<BarFeatures> {
+    let t0 = std::time::Instant::now();
     let frames = frame_features(y, sr)?;
+    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() { eprintln!("frames {:.3}", t0.elapsed().as_secs_f64()); }
     let n_bars = bars.len().saturating_sub(1);
     let frame_of = |t: f64| ((t / frames.hop_s).round().max(0.0) as usize).min(frames.n);
     let span = |i: usize| {
@@ -112,6 +121,7 @@ pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> R
         fullness_db: Vec::with_capacity(n_bars),
         kick_db: Vec::with_capacity(n_bars),
         kick_level_db: Vec::with_capacity(n_bars),
+        harmonic_db: Vec::with_capacity(n_bars),
         percussive: Vec::with_capacity(n_bars),
         centroid_oct: Vec::with_capacity(n_bars),
     };
@@ -153,6 +163,7 @@ pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> R
             (median(kicks.iter().map(|k| k.0).collect()), median(kicks.iter().map(|k| k.1).collect()))
         };
         let perc = mean(&|t| f64::from(frames.percussive[t]));
+        let harmonic = mean(&|t| f64::from(frames.harmonic[t]));
         let centroid = mean(&|t| f64::from(frames.centroid[t]) * f64::from(frames.total[t])) / total.max(FLOOR);
         let centroid_oct = (centroid.max(20.0) / 20.0).log2();
         row.push(kick_contrast.clamp(0.0, 30.0));
@@ -165,6 +176,7 @@ pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> R
         f.fullness_db.push(bands.iter().map(|&b| db(b).max(-80.0)).sum::<f64>() / 5.0);
         f.kick_db.push(kick_contrast);
         f.kick_level_db.push(kick_level);
+        f.harmonic_db.push(db(harmonic));
         f.percussive.push(perc);
         f.centroid_oct.push(centroid_oct);
     }
@@ -193,7 +205,9 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
     let n_fft = ((0.046 * sr) as usize).next_power_of_two().max(256);
     let hop = n_fft / 2;
     let stft = Stft::new(StftConfig { hop_length: hop, ..StftConfig::with_n_fft(n_fft) })?;
+    let t0 = std::time::Instant::now();
     let power = stft.power(y);
+    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() { eprintln!("stft {:.3}", t0.elapsed().as_secs_f64()); }
     let n_bins = n_fft / 2 + 1;
     let n = power.n_frames();
     let mel = MelFilterbank::new(sr, n_fft, N_MELS, 20.0, Some((sr / 2.0).min(16_000.0)), false, MelNorm::Slaney)?;
@@ -214,6 +228,9 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
             })
         })
         .collect();
+    let in_kick_band: Vec<bool> = (0..n_bins)
+        .map(|k| (KICK_BAND_HZ.0..KICK_BAND_HZ.1).contains(&(k as f64 * bin_hz)))
+        .collect();
     let hz: Vec<f32> = (0..n_bins).map(|k| (k as f64 * bin_hz) as f32).collect();
     // DCT-II basis (orthonormal) for MFCC 1..=12.
     let dct: Vec<[f32; N_MELS]> = (1..=N_MFCC)
@@ -233,6 +250,7 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
         mfcc: [f32; N_MFCC],
         chroma: [f32; 12],
         bands: [f32; 5],
+        kick_band: f32,
         total: f32,
         centroid: f32,
     }
@@ -244,7 +262,7 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
             mel.apply_frame(p, &mut mel_out);
             let mut chroma = [0.0f32; 12];
             let mut bands = [0.0f32; 5];
-            let (mut total, mut weighted) = (0.0f32, 0.0f32);
+            let (mut total, mut weighted, mut kick_band) = (0.0f32, 0.0f32, 0.0f32);
             for (k, &v) in p.iter().enumerate() {
                 total += v;
                 weighted += v * hz[k];
@@ -253,6 +271,9 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
                 }
                 if let Some(c) = class_of[k] {
                     chroma[c] += v;
+                }
+                if in_kick_band[k] {
+                    kick_band += v;
                 }
             }
             let log_mel: Vec<f32> = mel_out.iter().map(|&v| 10.0 * (v.max(1e-10)).log10()).collect();
@@ -267,18 +288,20 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
                 mfcc,
                 chroma,
                 bands: bands.map(|b| b * scale),
+                kick_band: kick_band * scale,
                 total: total * scale,
                 centroid: if total > 0.0 { weighted / total } else { 0.0 },
             }
         })
         .collect();
 
+    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() { eprintln!("per frame {:.3}", t0.elapsed().as_secs_f64()); }
     // HPSS on the mel bands: harmonic = median over ±8 frames (≈ 0.4 s) in time, percussive =
     // median over ±3 bands; Wiener masks (power 2).
-    let kick_bands: Vec<usize> =
-        (0..N_MELS).filter(|&m| mel.center_frequencies()[m] < KICK_MAX_HZ).collect();
+    // Mel bands of the kick (centre below the harmonic range) and above it.
+    let low_band: Vec<bool> = mel.center_frequencies().iter().map(|&f| f < HARMONIC_MIN_HZ).collect();
     let (half_t, half_f) = (8usize, 3usize);
-    let shares: Vec<(f32, f32)> = (0..n)
+    let shares: Vec<(f32, f32, f32)> = (0..n)
         .into_par_iter()
         .map(|t| {
             let (t0, t1) = (t.saturating_sub(half_t), (t + half_t + 1).min(n));
@@ -290,7 +313,7 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
                 *h = median_f32(&mut buf);
             }
             let frame = &per_frame[t].mel;
-            let (mut p_sum, mut all_sum, mut kick) = (0.0f32, 0.0f32, 0.0f32);
+            let (mut p_sum, mut all_sum, mut low_mask, mut n_low, mut harmonic) = (0.0f32, 0.0f32, 0.0f32, 0, 0.0f32);
             for m in 0..N_MELS {
                 let (m0, m1) = (m.saturating_sub(half_f), (m + half_f + 1).min(N_MELS));
                 buf.clear();
@@ -300,11 +323,20 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
                 let mask = if h2 + p2 > 0.0 { p2 / (h2 + p2) } else { 0.0 };
                 p_sum += mask * frame[m];
                 all_sum += frame[m];
-                if kick_bands.contains(&m) {
-                    kick += mask * frame[m];
+                if low_band[m] {
+                    low_mask += mask;
+                    n_low += 1;
+                } else {
+                    harmonic += (1.0 - mask) * frame[m];
                 }
             }
-            (if all_sum > 0.0 { p_sum / all_sum } else { 0.0 }, kick / (n_fft as f32 * n_fft as f32))
+            let scale = 1.0 / (n_fft as f32 * n_fft as f32);
+            let kick_mask = if n_low > 0 { low_mask / n_low as f32 } else { 0.0 };
+            (
+                if all_sum > 0.0 { p_sum / all_sum } else { 0.0 },
+                kick_mask * per_frame[t].kick_band,
+                harmonic * scale,
+            )
         })
         .collect();
 
@@ -318,6 +350,7 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
         centroid: per_frame.iter().map(|f| f.centroid).collect(),
         percussive: shares.iter().map(|s| s.0).collect(),
         kick: shares.iter().map(|s| s.1).collect(),
+        harmonic: shares.iter().map(|s| s.2).collect(),
     })
 }
 

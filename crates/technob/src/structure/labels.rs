@@ -11,22 +11,26 @@
 //! * **buildup**: the brightness, highs or loudness rise across the segment (risers, filter
 //!   sweeps, rolls), before the end of the track;
 //! * **breakdown**: no kick (or far less energy) after the music has started;
-//! * **intro** / **outro**: what comes before the first drop / after the last one.
+//! * **intro** / **outro**: what comes before the first drop / after the last one; with three
+//!   segments or more the first and the last are always intro and outro (techno is made to
+//!   be mixed: tracks open and close with parts for the DJ).
 
 use super::Role;
 use super::features::BarFeatures;
 
 /// Segments closer than this (normalised energy distance) share a group.
-const GROUP_DISTANCE: f64 = 0.3;
+const GROUP_DISTANCE: f64 = 0.27;
 /// A kick is present when the percussive lows on the beat are this much above half a beat
 /// later, dB.
 const KICK_CONTRAST_DB: f64 = 6.0;
+/// A kick this far under the track's loudest is not a kick (a residue, a filtered echo), dB.
+const KICK_LEVEL_RANGE_DB: f64 = 12.0;
 /// A kick part is a drop when within this of the fullest kick part, dB.
 const DROP_MARGIN_DB: f64 = 3.0;
 /// A segment between drops this far below the fullest is a breakdown even with a kick, dB.
 const BREAKDOWN_MARGIN_DB: f64 = 6.0;
-/// Rise across a segment that makes it a build-up (in rise units: octaves of centroid, 10 dB
-/// of highs, 6 dB of loudness).
+/// Steady rise across a segment that makes it a build-up (in rise units: octaves of
+/// centroid, 10 dB of highs, 6 dB of loudness, each weighted by its line's R²).
 const RISE: f64 = 0.6;
 
 /// Normalised energy distance between bar sets `a` and `b` (bar index ranges) from the bar
@@ -59,6 +63,11 @@ pub(super) fn groups(d: &[Vec<f64>], bounds: &[usize]) -> Vec<String> {
             let v = energy_distance(d, range(i), range(j));
             dist[i][j] = v;
             dist[j][i] = v;
+        }
+    }
+    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() {
+        for row in &dist {
+            eprintln!("ed {}", row.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(" "));
         }
     }
     // Average linkage: merge the closest pair of clusters while below the threshold.
@@ -124,39 +133,60 @@ pub(super) struct SegmentTraits {
     pub fullness_db: f64,
     /// Median kick contrast over its bars, dB.
     pub kick_db: f64,
+    /// Median kick level on the beat, dB.
+    pub kick_level_db: f64,
+    /// Harmonic energy above 150 Hz (power mean over its bars), dB.
+    pub harmonic_db: f64,
     /// Rise across the segment (see [`RISE`]).
     pub rise: f64,
 }
 
-/// Least-squares slope of `v` times its length − 1: the change across it.
-fn change_across(v: &[f64]) -> f64 {
+/// The steady change across `v`: the least-squares line's rise from its first to its last
+/// value, times the line's R² (a riser or a filter sweep climbs steadily; bar-to-bar
+/// variation of a groove does not).
+fn steady_change(v: &[f64]) -> f64 {
     let n = v.len();
-    if n < 2 {
+    if n < 3 {
         return 0.0;
     }
     let mx = (n - 1) as f64 / 2.0;
     let my = v.iter().sum::<f64>() / n as f64;
-    let (mut sxy, mut sxx) = (0.0, 0.0);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
     for (i, y) in v.iter().enumerate() {
         let dx = i as f64 - mx;
         sxy += dx * (y - my);
         sxx += dx * dx;
+        syy += (y - my) * (y - my);
     }
-    sxy / sxx * (n - 1) as f64
+    if syy <= 0.0 {
+        return 0.0;
+    }
+    let r2 = sxy * sxy / (sxx * syy);
+    sxy / sxx * (n - 1) as f64 * r2
 }
 
 /// The traits of segment `range` of bars.
 pub(super) fn traits(f: &BarFeatures, range: std::ops::Range<usize>) -> SegmentTraits {
     let r = range.clone();
-    let mut kicks: Vec<f64> = f.kick_db[r.clone()].to_vec();
-    kicks.sort_by(f64::total_cmp);
-    let kick_db = kicks.get(kicks.len() / 2).copied().unwrap_or(0.0);
-    let rise = change_across(&f.centroid_oct[r.clone()]).max(0.0)
-        + change_across(&f.high_db[r.clone()]).max(0.0) / 10.0
-        + change_across(&f.loudness_db[r.clone()]).max(0.0) / 6.0;
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let kick_db = median(&f.kick_db[r.clone()]);
+    let kick_level_db = median(&f.kick_level_db[r.clone()]);
+    let harmonic_db = {
+        let p = f.harmonic_db[r.clone()].iter().map(|x| 10f64.powf(x / 10.0)).sum::<f64>() / r.len().max(1) as f64;
+        10.0 * p.max(1e-10).log10()
+    };
+    let rise = steady_change(&f.centroid_oct[r.clone()]).max(0.0)
+        + steady_change(&f.high_db[r.clone()]).max(0.0) / 10.0
+        + steady_change(&f.loudness_db[r.clone()]).max(0.0) / 6.0;
     SegmentTraits {
         fullness_db: f.fullness_db[r.clone()].iter().sum::<f64>() / r.len().max(1) as f64,
         kick_db,
+        kick_level_db,
+        harmonic_db,
         rise,
     }
 }
@@ -168,16 +198,24 @@ pub(super) fn roles(t: &[SegmentTraits]) -> Vec<(Role, f64)> {
         return Vec::new();
     }
     let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
-    let has_kick: Vec<bool> = t.iter().map(|s| s.kick_db >= KICK_CONTRAST_DB).collect();
-    // Energy: how full the spectrum is (a drop fills the mids that kick and hats leave empty).
-    let energy: Vec<f64> = t.iter().map(|s| s.fullness_db).collect();
-    let pool: Vec<usize> = if has_kick.iter().any(|&k| k) {
-        (0..n).filter(|&i| has_kick[i]).collect()
+    let loudest_kick = t.iter().map(|s| s.kick_level_db).fold(f64::NEG_INFINITY, f64::max);
+    let has_kick: Vec<bool> = t
+        .iter()
+        .map(|s| s.kick_db >= KICK_CONTRAST_DB && s.kick_level_db >= loudest_kick - KICK_LEVEL_RANGE_DB)
+        .collect();
+    // Energy: what plays over the drums (a drop adds the bass, chords and leads that the
+    // intro's kick and hats lack).
+    let energy: Vec<f64> = t.iter().map(|s| s.harmonic_db).collect();
+    // A DJ-friendly track opens with an intro and closes with an outro: with three segments or
+    // more, the first and last are never the drop (nor a build-up).
+    let inner: Vec<usize> = if n >= 3 { (1..n - 1).collect() } else { (0..n).collect() };
+    let pool: Vec<usize> = if inner.iter().any(|&i| has_kick[i]) {
+        inner.iter().copied().filter(|&i| has_kick[i]).collect()
     } else {
-        (0..n).collect()
+        inner.clone()
     };
     let top = pool.iter().map(|&i| energy[i]).fold(f64::NEG_INFINITY, f64::max);
-    let rising: Vec<bool> = (0..n).map(|i| t[i].rise >= RISE && i + 1 < n).collect();
+    let rising: Vec<bool> = (0..n).map(|i| t[i].rise >= RISE && inner.contains(&i) && i + 1 < n).collect();
     let is_drop: Vec<bool> =
         (0..n).map(|i| pool.contains(&i) && energy[i] >= top - DROP_MARGIN_DB && !rising[i]).collect();
     // With every candidate rising (a track that only builds), the fullest is the drop.
@@ -232,8 +270,10 @@ mod tests {
 
     #[test]
     fn a_techno_arrangement_gets_its_roles() {
-        let seg = |fullness_db: f64, kick_db: f64, rise: f64| SegmentTraits {
-            fullness_db,
+        let seg = |harmonic_db: f64, kick_db: f64, rise: f64| SegmentTraits {
+            fullness_db: harmonic_db,
+            kick_level_db: if kick_db > 0.0 { -30.0 } else { -80.0 },
+            harmonic_db,
             kick_db,
             rise,
         };

@@ -116,7 +116,7 @@ pub struct Structure {
 }
 
 /// Checkerboard kernel half-width, bars.
-const KERNEL_HALF_BARS: usize = 4;
+const KERNEL_HALF_BARS: usize = 8;
 /// Structure-feature smoothing, bars either side.
 const LAG_SMOOTH_BARS: usize = 2;
 
