@@ -17,7 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => {
             let demo = render(&DemoConfig::default())?;
             for s in &demo.truth.sections {
-                println!("truth {:>8.2} {:>8.2} {:>3} {:<10} {}", s.start_s, s.end_s, s.bars, s.label, s.group);
+                println!(
+                    "truth {:>8.2} {:>8.2} {:>3} {:<10} {}",
+                    s.start_s, s.end_s, s.bars, s.label, s.group
+                );
             }
             demo.audio.to_mono()
         }

@@ -278,7 +278,8 @@ fn technob_segments_the_test_set_and_beats_librosa() {
             librosa_mean(m, pw)
         );
     }
-    let laplacian = METHODS.iter().position(|m| m.contains("laplacian")).expect("the goldens have the Laplacian method");
+    let laplacian =
+        METHODS.iter().position(|m| m.contains("laplacian")).expect("the goldens have the Laplacian method");
     assert!(
         ours(f3) >= librosa_mean(laplacian, f3),
         "technob's mean F@3 {:.3} is below librosa's Laplacian segmentation's {:.3}",
@@ -286,4 +287,32 @@ fn technob_segments_the_test_set_and_beats_librosa() {
         librosa_mean(laplacian, f3)
     );
     assert!(roles >= 0.8, "technob's role accuracy is {roles:.3}, the target 0.8");
+}
+
+/// `analyze` fills `segments` as the spec says: from the first to the last beat, no gaps or
+/// overlaps, roles from the spec's list, groups as letters, whole bars.
+#[test]
+fn analyze_fills_segments_per_the_spec() {
+    let demo = technob::demo::render(&technob::demo::DemoConfig::default()).unwrap();
+    let doc = technob::analysis::analyze_audio(&demo.audio, "<demo>", &Default::default()).unwrap();
+    let beats = doc.beats.as_ref().expect("beats");
+    let segments = doc.segments.as_ref().expect("segments");
+    assert!(segments.len() >= 2, "{segments:?}");
+    assert_eq!(segments[0].start_s, beats[0]);
+    assert_eq!(segments[segments.len() - 1].end_s, beats[beats.len() - 1]);
+    for w in segments.windows(2) {
+        assert_eq!(w[0].end_s, w[1].start_s, "gap or overlap: {segments:?}");
+    }
+    let bars: u32 = segments.iter().map(|s| s.bars).sum();
+    assert_eq!(bars as usize, doc.downbeats.as_ref().expect("downbeats").len(), "{segments:?}");
+    for s in segments {
+        assert!(s.end_s > s.start_s);
+        assert!(["intro", "buildup", "drop", "breakdown", "outro"].contains(&s.label.as_str()), "{s:?}");
+        assert!(!s.group.is_empty() && s.group.chars().all(|c| c.is_ascii_uppercase()), "{s:?}");
+        assert!((0.0..=1.0).contains(&s.confidence), "{s:?}");
+    }
+    // The demo's sections by construction.
+    let labels: Vec<&str> = segments.iter().map(|s| s.label.as_str()).collect();
+    let truth: Vec<&str> = demo.truth.sections.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels, truth);
 }

@@ -3,7 +3,7 @@
 //! `util.sync`), plus the descriptors the role labels need (loudness, lows, kick, percussive
 //! share, brightness).
 //!
-//! One power STFT (≈ 46-ms window, 23-ms hop) gives everything:
+//! One power STFT (≈ 46-ms window and hop) gives everything:
 //! * timbre: MFCC 1–12 of 40 mel bands;
 //! * chroma: 12 pitch classes from the FFT bins of 80 Hz – 5 kHz, each bin to its nearest
 //!   semitone (coarse, but bars average hundreds of frames);
@@ -36,7 +36,8 @@ const HARMONIC_MIN_HZ: f64 = 150.0;
 const FLOOR: f64 = 1e-10;
 
 /// Feature groups of the similarity vector and their weights.
-pub(super) const GROUPS: [(&str, f64); 4] = [("timbre", 1.0), ("chroma", 0.5), ("energy", 1.0), ("rhythm", 1.0)];
+pub(super) const GROUPS: [(&str, f64); 4] =
+    [("timbre", 1.0), ("chroma", 0.5), ("energy", 1.0), ("rhythm", 1.0)];
 
 /// Per-bar features.
 #[derive(Clone, Debug)]
@@ -51,9 +52,6 @@ pub(super) struct BarFeatures {
     pub low_db: Vec<f64>,
     /// Energy above 3 kHz, dB.
     pub high_db: Vec<f64>,
-    /// Fullness: the mean of the five band levels, dB (a full mix fills every band; kick and
-    /// hats alone leave the mids empty).
-    pub fullness_db: Vec<f64>,
     /// Kick contrast, dB (on-beat vs half a beat later, percussive lows).
     pub kick_db: Vec<f64>,
     /// Kick level on the beat, dB.
@@ -85,20 +83,18 @@ struct Frames {
 /// Features of every bar `[bars[i], bars[i + 1])` (seconds) of mono `y`; `beats` (seconds) give
 /// the kick measure.
 pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> Result<BarFeatures> {
-    let t0 = std::time::Instant::now();
     let frames = frame_features(y, sr)?;
-    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() { eprintln!("frames {:.3}", t0.elapsed().as_secs_f64()); }
     let n_bars = bars.len().saturating_sub(1);
     let frame_of = |t: f64| ((t / frames.hop_s).round().max(0.0) as usize).min(frames.n);
     let span = |i: usize| {
         let (a, b) = (frame_of(bars[i]), frame_of(bars[i + 1]));
         (a.min(frames.n.saturating_sub(1)), b.max(a + 1).min(frames.n))
     };
-    // Kick contrast per beat: percussive lows on the beat (max over −1..+3 frames) against
+    // Kick contrast per beat: percussive lows on the beat (max over −1..+2 frames) against
     // half a beat later.
     let kick_at = |t: f64| -> f64 {
         let c = (t / frames.hop_s).round() as i64;
-        (c - 1..=c + 3)
+        (c - 1..=c + 2)
             .filter(|&k| k >= 0 && (k as usize) < frames.n)
             .map(|k| f64::from(frames.kick[k as usize]))
             .fold(0.0, f64::max)
@@ -118,7 +114,6 @@ pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> R
         loudness_db: Vec::with_capacity(n_bars),
         low_db: Vec::with_capacity(n_bars),
         high_db: Vec::with_capacity(n_bars),
-        fullness_db: Vec::with_capacity(n_bars),
         kick_db: Vec::with_capacity(n_bars),
         kick_level_db: Vec::with_capacity(n_bars),
         harmonic_db: Vec::with_capacity(n_bars),
@@ -164,7 +159,8 @@ pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> R
         };
         let perc = mean(&|t| f64::from(frames.percussive[t]));
         let harmonic = mean(&|t| f64::from(frames.harmonic[t]));
-        let centroid = mean(&|t| f64::from(frames.centroid[t]) * f64::from(frames.total[t])) / total.max(FLOOR);
+        let centroid =
+            mean(&|t| f64::from(frames.centroid[t]) * f64::from(frames.total[t])) / total.max(FLOOR);
         let centroid_oct = (centroid.max(20.0) / 20.0).log2();
         row.push(kick_contrast.clamp(0.0, 30.0));
         row.push(perc);
@@ -173,7 +169,6 @@ pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> R
         f.loudness_db.push(db(total));
         f.low_db.push(db(bands[0]));
         f.high_db.push(db(bands[3] + bands[4]));
-        f.fullness_db.push(bands.iter().map(|&b| db(b).max(-80.0)).sum::<f64>() / 5.0);
         f.kick_db.push(kick_contrast);
         f.kick_level_db.push(kick_level);
         f.harmonic_db.push(db(harmonic));
@@ -201,16 +196,16 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// The frame-level features of `y`.
 fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
-    // ≈ 46-ms window (2048 at 44.1 kHz), half overlap.
+    // ≈ 46-ms window (2048 at 44.1 kHz), no overlap: bars average hundreds of frames, and a
+    // kick (≥ 100 ms) always reaches one of them.
     let n_fft = ((0.046 * sr) as usize).next_power_of_two().max(256);
-    let hop = n_fft / 2;
+    let hop = n_fft;
     let stft = Stft::new(StftConfig { hop_length: hop, ..StftConfig::with_n_fft(n_fft) })?;
-    let t0 = std::time::Instant::now();
     let power = stft.power(y);
-    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() { eprintln!("stft {:.3}", t0.elapsed().as_secs_f64()); }
     let n_bins = n_fft / 2 + 1;
     let n = power.n_frames();
-    let mel = MelFilterbank::new(sr, n_fft, N_MELS, 20.0, Some((sr / 2.0).min(16_000.0)), false, MelNorm::Slaney)?;
+    let mel =
+        MelFilterbank::new(sr, n_fft, N_MELS, 20.0, Some((sr / 2.0).min(16_000.0)), false, MelNorm::Slaney)?;
     let bin_hz = sr / n_fft as f64;
     // Band, pitch class and centroid lookups per bin.
     let band_of: Vec<Option<usize>> = (0..n_bins)
@@ -228,9 +223,8 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
             })
         })
         .collect();
-    let in_kick_band: Vec<bool> = (0..n_bins)
-        .map(|k| (KICK_BAND_HZ.0..KICK_BAND_HZ.1).contains(&(k as f64 * bin_hz)))
-        .collect();
+    let in_kick_band: Vec<bool> =
+        (0..n_bins).map(|k| (KICK_BAND_HZ.0..KICK_BAND_HZ.1).contains(&(k as f64 * bin_hz))).collect();
     let hz: Vec<f32> = (0..n_bins).map(|k| (k as f64 * bin_hz) as f32).collect();
     // DCT-II basis (orthonormal) for MFCC 1..=12.
     let dct: Vec<[f32; N_MELS]> = (1..=N_MFCC)
@@ -295,12 +289,11 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
         })
         .collect();
 
-    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() { eprintln!("per frame {:.3}", t0.elapsed().as_secs_f64()); }
-    // HPSS on the mel bands: harmonic = median over ±8 frames (≈ 0.4 s) in time, percussive =
+    // HPSS on the mel bands: harmonic = median over ±4 frames (≈ 0.4 s) in time, percussive =
     // median over ±3 bands; Wiener masks (power 2).
     // Mel bands of the kick (centre below the harmonic range) and above it.
     let low_band: Vec<bool> = mel.center_frequencies().iter().map(|&f| f < HARMONIC_MIN_HZ).collect();
-    let (half_t, half_f) = (8usize, 3usize);
+    let (half_t, half_f) = (4usize, 3usize);
     let shares: Vec<(f32, f32, f32)> = (0..n)
         .into_par_iter()
         .map(|t| {
@@ -313,7 +306,8 @@ fn frame_features(y: &[f32], sr: f64) -> Result<Frames> {
                 *h = median_f32(&mut buf);
             }
             let frame = &per_frame[t].mel;
-            let (mut p_sum, mut all_sum, mut low_mask, mut n_low, mut harmonic) = (0.0f32, 0.0f32, 0.0f32, 0, 0.0f32);
+            let (mut p_sum, mut all_sum, mut low_mask, mut n_low, mut harmonic) =
+                (0.0f32, 0.0f32, 0.0f32, 0, 0.0f32);
             for m in 0..N_MELS {
                 let (m0, m1) = (m.saturating_sub(half_f), (m + half_f + 1).min(N_MELS));
                 buf.clear();

@@ -20,9 +20,10 @@ use super::features::BarFeatures;
 
 /// Segments closer than this (normalised energy distance) share a group.
 const GROUP_DISTANCE: f64 = 0.27;
-/// A kick is present when the percussive lows on the beat are this much above half a beat
-/// later, dB.
-const KICK_CONTRAST_DB: f64 = 6.0;
+/// A kick is present when the percussive lows on the beat are within [`KICK_LEVEL_RANGE_DB`]
+/// of the track's loudest kick and at least as strong as half a beat later (this much above,
+/// dB: a rolling bass on the off-beat 16ths leaves the kick only a few dB of contrast).
+const KICK_CONTRAST_DB: f64 = 0.0;
 /// A kick this far under the track's loudest is not a kick (a residue, a filtered echo), dB.
 const KICK_LEVEL_RANGE_DB: f64 = 12.0;
 /// A kick part is a drop when within this of the fullest kick part, dB.
@@ -57,19 +58,12 @@ fn energy_distance(d: &[Vec<f64>], a: std::ops::Range<usize>, b: std::ops::Range
 pub(super) fn groups(d: &[Vec<f64>], bounds: &[usize]) -> Vec<String> {
     let n_seg = bounds.len().saturating_sub(1);
     let range = |k: usize| bounds[k]..bounds[k + 1];
-    let mut dist = vec![vec![0.0; n_seg]; n_seg];
-    for i in 0..n_seg {
-        for j in i + 1..n_seg {
-            let v = energy_distance(d, range(i), range(j));
-            dist[i][j] = v;
-            dist[j][i] = v;
-        }
-    }
-    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() {
-        for row in &dist {
-            eprintln!("ed {}", row.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(" "));
-        }
-    }
+    let dist: Vec<Vec<f64>> = (0..n_seg)
+        .map(|i| {
+            (0..n_seg).map(|j| if i == j { 0.0 } else { energy_distance(d, range(i), range(j)) }).collect()
+        })
+        .collect();
+
     // Average linkage: merge the closest pair of clusters while below the threshold.
     let mut clusters: Vec<Vec<usize>> = (0..n_seg).map(|k| vec![k]).collect();
     loop {
@@ -129,8 +123,6 @@ fn letter(mut i: usize) -> String {
 /// What the roles are decided from, per segment.
 #[derive(Clone, Debug)]
 pub(super) struct SegmentTraits {
-    /// Mean fullness (mean band level), dB.
-    pub fullness_db: f64,
     /// Median kick contrast over its bars, dB.
     pub kick_db: f64,
     /// Median kick level on the beat, dB.
@@ -176,19 +168,14 @@ pub(super) fn traits(f: &BarFeatures, range: std::ops::Range<usize>) -> SegmentT
     let kick_db = median(&f.kick_db[r.clone()]);
     let kick_level_db = median(&f.kick_level_db[r.clone()]);
     let harmonic_db = {
-        let p = f.harmonic_db[r.clone()].iter().map(|x| 10f64.powf(x / 10.0)).sum::<f64>() / r.len().max(1) as f64;
+        let p = f.harmonic_db[r.clone()].iter().map(|x| 10f64.powf(x / 10.0)).sum::<f64>()
+            / r.len().max(1) as f64;
         10.0 * p.max(1e-10).log10()
     };
     let rise = steady_change(&f.centroid_oct[r.clone()]).max(0.0)
         + steady_change(&f.high_db[r.clone()]).max(0.0) / 10.0
         + steady_change(&f.loudness_db[r.clone()]).max(0.0) / 6.0;
-    SegmentTraits {
-        fullness_db: f.fullness_db[r.clone()].iter().sum::<f64>() / r.len().max(1) as f64,
-        kick_db,
-        kick_level_db,
-        harmonic_db,
-        rise,
-    }
+    SegmentTraits { kick_db, kick_level_db, harmonic_db, rise }
 }
 
 /// Roles and a confidence (0.5–1) for each segment, in order.
@@ -271,7 +258,6 @@ mod tests {
     #[test]
     fn a_techno_arrangement_gets_its_roles() {
         let seg = |harmonic_db: f64, kick_db: f64, rise: f64| SegmentTraits {
-            fullness_db: harmonic_db,
             kick_level_db: if kick_db > 0.0 { -30.0 } else { -80.0 },
             harmonic_db,
             kick_db,

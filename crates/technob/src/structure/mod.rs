@@ -187,14 +187,7 @@ pub fn analyze_structure(audio: &Audio, rhythm: &Rhythm, options: &StructureOpti
     let traits: Vec<labels::SegmentTraits> =
         bounds.windows(2).map(|w| labels::traits(&bar_features, w[0]..w[1])).collect();
     let roles = labels::roles(&traits);
-    if std::env::var_os("TECHNOB_DEBUG_STRUCTURE").is_some() {
-        for (i, ((c, l), n)) in checker.iter().zip(&lag).zip(&nov).enumerate() {
-            eprintln!("bar {i:>4} checker {c:.2} lag {l:.2} nov {n:.2} loud {:.1} low {:.1} kick {:.1}/{:.1} perc {:.2} cent {:.2}", bar_features.loudness_db.get(i).unwrap_or(&0.0), bar_features.low_db.get(i).unwrap_or(&0.0), bar_features.kick_db.get(i).unwrap_or(&0.0), bar_features.kick_level_db.get(i).unwrap_or(&0.0), bar_features.percussive.get(i).unwrap_or(&0.0), bar_features.centroid_oct.get(i).unwrap_or(&0.0));
-        }
-        for t in &traits {
-            eprintln!("{t:?}");
-        }
-    }
+
     let segments = bounds
         .windows(2)
         .enumerate()

@@ -52,7 +52,8 @@ pub(super) fn distances(rows: &[Vec<f64>]) -> Vec<Vec<f64>> {
 /// Similarity `exp(−d² / (2σ²))` with σ the median off-diagonal distance.
 pub(super) fn similarity(d: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let n = d.len();
-    let mut off: Vec<f64> = (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).map(|(i, j)| d[i][j]).collect();
+    let mut off: Vec<f64> =
+        (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).map(|(i, j)| d[i][j]).collect();
     off.sort_by(f64::total_cmp);
     let sigma = off.get(off.len() / 2).copied().unwrap_or(1.0).max(1e-9);
     d.iter().map(|row| row.iter().map(|&v| (-v * v / (2.0 * sigma * sigma)).exp()).collect()).collect()
@@ -120,7 +121,8 @@ pub(super) fn structure_feature_novelty(d: &[Vec<f64>], smooth: usize) -> Vec<f6
     let lag: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|l| rec[i][(i + l) % n]).collect()).collect();
     // Smooth over time.
     let sd = (smooth as f64 / 2.0).max(0.5);
-    let taps: Vec<f64> = (-(smooth as i64)..=smooth as i64).map(|o| (-(o * o) as f64 / (2.0 * sd * sd)).exp()).collect();
+    let taps: Vec<f64> =
+        (-(smooth as i64)..=smooth as i64).map(|o| (-(o * o) as f64 / (2.0 * sd * sd)).exp()).collect();
     let smoothed: Vec<Vec<f64>> = (0..n)
         .map(|i| {
             let mut row = vec![0.0; n];
