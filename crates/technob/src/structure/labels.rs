@@ -10,7 +10,8 @@
 //!   track's fullest kick part;
 //! * **buildup**: the brightness, highs or loudness rise across the segment (risers, filter
 //!   sweeps, rolls), before the end of the track;
-//! * **breakdown**: no kick (or far less energy) after the music has started;
+//! * **breakdown**: no kick (or far less energy) after the music has started and before
+//!   it comes back;
 //! * **intro** / **outro**: what comes before the first drop / after the last one; with three
 //!   segments or more the first and the last are always intro and outro (techno is made to
 //!   be mixed: tracks open and close with parts for the DJ).
@@ -233,6 +234,10 @@ pub(super) fn roles(t: &[SegmentTraits]) -> Vec<(Role, f64)> {
                     (Role::Intro, 0.5 + 0.5 * (first_drop - i) as f64 / first_drop as f64)
                 }
             } else if i > last_drop {
+                // The kick stopping and coming back is a breakdown, even after the last drop.
+                if !has_kick[i] && (i + 1..n).any(|j| has_kick[j]) {
+                    return (Role::Breakdown, kick_conf(i));
+                }
                 (Role::Outro, 0.5 + 0.5 * (i - last_drop) as f64 / (n - 1 - last_drop) as f64)
             } else if low {
                 (Role::Breakdown, if has_kick[i] { 0.6 } else { kick_conf(i) })

@@ -209,3 +209,93 @@ pub fn analyze_structure(audio: &Audio, rhythm: &Rhythm, options: &StructureOpti
         .collect();
     Ok(Structure { segments, bar_starts_s: bar_starts, novelty: nov[..n_bars].to_vec(), downbeats_known })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rhythm::{Beat, TempoEstimate};
+
+    const SR: u32 = 22_050;
+    const BEAT_S: f64 = 0.5;
+
+    /// 120 BPM, 4/4: sections of `bars` bars, each a kick on every beat (or none) under a tone
+    /// of its own pitch and brightness. Returns the audio and its rhythm.
+    fn track(sections: &[(u32, f64, bool)], downbeats: bool) -> (Audio, Rhythm) {
+        let mut y = Vec::new();
+        let mut beats = Vec::new();
+        for &(bars, tone_hz, kick) in sections {
+            for _ in 0..bars * 4 {
+                let start = y.len();
+                beats.push(Beat {
+                    time_s: start as f64 / f64::from(SR),
+                    position: if downbeats { (beats.len() % 4) as u32 + 1 } else { 0 },
+                });
+                for i in 0..(BEAT_S * f64::from(SR)) as usize {
+                    let t = i as f64 / f64::from(SR);
+                    let mut v =
+                        0.2 * (std::f64::consts::TAU * tone_hz * (start + i) as f64 / f64::from(SR)).sin();
+                    v += 0.05
+                        * (std::f64::consts::TAU * 3.0 * tone_hz * (start + i) as f64 / f64::from(SR)).sin();
+                    if kick {
+                        v += 0.6 * (-t / 0.08).exp() * (std::f64::consts::TAU * 55.0 * t).sin();
+                    }
+                    y.push(v as f32);
+                }
+            }
+        }
+        let duration_s = y.len() as f64 / f64::from(SR);
+        let rhythm = Rhythm {
+            tempo: TempoEstimate { bpm: 120.0, confidence: 1.0 },
+            beats,
+            beats_per_bar: 4,
+            grid: None,
+            sections: Vec::new(),
+            duration_s,
+        };
+        (Audio::from_synth(vec![y], SR).unwrap(), rhythm)
+    }
+
+    #[test]
+    fn sections_are_found_on_their_bars_and_repeats_share_a_group() {
+        let plan = [(8, 220.0, true), (8, 330.0, true), (8, 440.0, false), (8, 220.0, true)];
+        let (audio, rhythm) = track(&plan, true);
+        let s = analyze_structure(&audio, &rhythm, &StructureOptions::default()).unwrap();
+        let starts: Vec<usize> = s.segments.iter().map(|g| g.first_bar).collect();
+        assert_eq!(starts, vec![0, 8, 16, 24], "{:?}", s.segments);
+        let groups: Vec<&str> = s.segments.iter().map(|g| g.group.as_str()).collect();
+        assert_eq!(groups, ["A", "B", "C", "A"]);
+        assert_eq!(s.segments[2].label, Role::Breakdown, "no kick between kick parts: {:?}", s.segments);
+        assert!(s.downbeats_known);
+        // Contiguous, first to last beat.
+        assert_eq!(s.segments[0].start_s, 0.0);
+        assert_eq!(s.segments.last().unwrap().end_s, rhythm.beats.last().unwrap().time_s);
+        assert!(s.segments.windows(2).all(|w| w[0].end_s == w[1].start_s));
+        // Bit for bit the same on a second run.
+        assert_eq!(s, analyze_structure(&audio, &rhythm, &StructureOptions::default()).unwrap());
+    }
+
+    #[test]
+    fn without_downbeats_bars_are_counted_from_the_first_beat() {
+        let plan = [(8, 220.0, true), (8, 330.0, true), (8, 220.0, true)];
+        let (audio, rhythm) = track(&plan, false);
+        let s = analyze_structure(&audio, &rhythm, &StructureOptions::default()).unwrap();
+        assert!(!s.downbeats_known);
+        let starts: Vec<usize> = s.segments.iter().map(|g| g.first_bar).collect();
+        assert_eq!(starts, vec![0, 8, 16], "{:?}", s.segments);
+    }
+
+    #[test]
+    fn bad_options_and_too_few_beats_are_errors() {
+        let (audio, rhythm) = track(&[(2, 220.0, true)], true);
+        let bad = StructureOptions { min_bars: 0, ..StructureOptions::default() };
+        assert!(analyze_structure(&audio, &rhythm, &bad).is_err());
+        let bad = StructureOptions { phrase_bars: vec![], ..StructureOptions::default() };
+        assert!(analyze_structure(&audio, &rhythm, &bad).is_err());
+        let one = Rhythm { beats: rhythm.beats[..1].to_vec(), ..rhythm.clone() };
+        let e = analyze_structure(&audio, &one, &StructureOptions::default()).unwrap_err();
+        assert!(e.is_no_result(), "{e}");
+        // A short track is one segment.
+        let s = analyze_structure(&audio, &rhythm, &StructureOptions::default()).unwrap();
+        assert_eq!(s.segments.len(), 1, "{:?}", s.segments);
+    }
+}
