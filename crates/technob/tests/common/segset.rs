@@ -21,11 +21,13 @@
 //! of 8 or 16 whole bars starting at downbeats of that grid. The blocks are concatenated; each
 //! junction is a 10 ms crossfade centred on the splice point (the block before continues 5 ms
 //! past its end, the block after starts 5 ms early, gains sin²/cos²), and the splice point is
-//! the truth boundary, exact to the sample. The same clip twice is the same bars, so the same group. Clips: techno_loop
-//! (essentia-audio), admiralbob77 "Choice" drum+bass, Kevin MacLeod "Vibe Ace" (from its bar 4,
-//! after the intro) and Karissa Hobbs "Let's Go Fishin'" (its first 50 s), all 44.1 kHz stereo:
+//! the truth boundary, exact to the sample. The same clip twice is the same bars, so the same
+//! group; a block played twice in a row is a loop (no boundary inside). Clips: techno_loop
+//! (essentia-audio), admiralbob77 "Choice" drum+bass, Kevin MacLeod "Vibe Ace" (from its bar 8,
+//! after its intro: one 8-bar phrase of its theme, since the theme changes at its bar 16) and Karissa Hobbs "Let's Go Fishin'" (its first 50 s), all 44.1 kHz stereo:
 //! - `splice_aba`: A = techno_loop bars 0–8, B = Choice bars 0–8, A (24 bars, 46.1 s);
-//! - `splice_abac`: A = Vibe Ace 16 bars, B = techno_loop 8, A, C = Fishin' 8 (48 bars, 92.2 s);
+//! - `splice_abac`: A = Vibe Ace's 8-bar phrase looped to 16 bars, B = techno_loop 8, A, C =
+//!   Fishin' 8 (48 bars, 92.2 s);
 //! - `splice_bacab`: B = Choice 8, A = Fishin' 16, C = Vibe Ace 8, A, B (56 bars, 107.5 s).
 //!
 //! **Techno arrangements of real recordings** (roles known by construction), spliced the same
@@ -172,21 +174,29 @@ pub fn build() -> Result<Vec<SegItem>> {
     let techno = Clip::load(&data.join("essentia-audio/recorded/techno_loop.mp3"), None, 0)?;
     let choice =
         Clip::load(&data.join("librosa-data/audio/admiralbob77_-_Choice_-_Drum-bass.hq.ogg"), None, 0)?;
-    let vibe = Clip::load(&data.join("librosa-data/audio/Kevin_MacLeod_-_Vibe_Ace.hq.ogg"), None, 4)?;
+    // Vibe Ace from its bar 8 (at the double-tempo reading): its theme enters there and
+    // changes again at bar 16 (technob and librosa's Laplacian segmentation both put boundaries
+    // there), so its blocks are that one 8-bar phrase, looped for 16 bars.
+    let vibe = Clip::load(&data.join("librosa-data/audio/Kevin_MacLeod_-_Vibe_Ace.hq.ogg"), None, 8)?;
     let fishin =
         Clip::load(&data.join("librosa-data/audio/Karissa_Hobbs_-_Lets_Go_Fishin.hq.ogg"), Some(50.0), 0)?;
 
-    let (t8, c8, v8, v16, f8, f16) = (
+    let (t8, c8, v8, f8, f16) = (
         techno.block(0, 8)?,
         choice.block(0, 8)?,
         vibe.block(0, 8)?,
-        vibe.block(0, 16)?,
         fishin.block(0, 8)?,
         fishin.block(0, 16)?,
     );
-    items.push(spliced("splice_aba", &[(&t8, "A"), (&c8, "B"), (&t8, "A")])?);
-    items.push(spliced("splice_abac", &[(&v16, "A"), (&t8, "B"), (&v16, "A"), (&f8, "C")])?);
-    items.push(spliced("splice_bacab", &[(&c8, "B"), (&f16, "A"), (&v8, "C"), (&f16, "A"), (&c8, "B")])?);
+    items.push(spliced("splice_aba", &[(vec![&t8], "A"), (vec![&c8], "B"), (vec![&t8], "A")])?);
+    items.push(spliced(
+        "splice_abac",
+        &[(vec![&v8, &v8], "A"), (vec![&t8], "B"), (vec![&v8, &v8], "A"), (vec![&f8], "C")],
+    )?);
+    items.push(spliced(
+        "splice_bacab",
+        &[(vec![&c8], "B"), (vec![&f16], "A"), (vec![&v8], "C"), (vec![&f16], "A"), (vec![&c8], "B")],
+    )?);
 
     // Processed versions of the quantized clips, sample-aligned with them.
     let techno_parts = hpss(&techno.audio, &HpssOptions::default())?;
@@ -373,26 +383,22 @@ fn splice(blocks: &[&Block]) -> Result<(Audio, Vec<usize>)> {
 }
 
 /// An item of blocks with group labels and no roles.
-fn spliced(name: &str, parts: &[(&Block, &str)]) -> Result<SegItem> {
-    let blocks: Vec<&Block> = parts.iter().map(|p| p.0).collect();
-    let (audio, starts) = splice(&blocks)?;
-    let sr = f64::from(SAMPLE_RATE);
-    let end = audio.n_frames();
-    let truth = parts
-        .iter()
-        .enumerate()
-        .map(|(i, (_, group))| TruthSegment {
-            start_s: starts[i] as f64 / sr,
-            end_s: starts.get(i + 1).copied().unwrap_or(end) as f64 / sr,
-            group: (*group).to_string(),
-            role: None,
-        })
-        .collect();
-    Ok(SegItem { name: name.into(), audio, truth })
+fn spliced(name: &str, parts: &[(Vec<&Block>, &str)]) -> Result<SegItem> {
+    let sections: Vec<(Vec<&Block>, &str, Option<Role>)> =
+        parts.iter().map(|(blocks, group)| (blocks.clone(), *group, None)).collect();
+    joined(name, &sections)
 }
 
 /// An arrangement: sections of one or more blocks, each with its group and role.
 fn arranged(name: &str, sections: &[(Vec<&Block>, &str, Role)]) -> Result<SegItem> {
+    let sections: Vec<(Vec<&Block>, &str, Option<Role>)> =
+        sections.iter().map(|(blocks, group, role)| (blocks.clone(), *group, Some(*role))).collect();
+    joined(name, &sections)
+}
+
+/// Sections of one or more blocks (a block twice is a loop played twice: no boundary inside),
+/// each with its group and maybe a role.
+fn joined(name: &str, sections: &[(Vec<&Block>, &str, Option<Role>)]) -> Result<SegItem> {
     let blocks: Vec<&Block> = sections.iter().flat_map(|s| s.0.iter().copied()).collect();
     let (audio, starts) = splice(&blocks)?;
     let sr = f64::from(SAMPLE_RATE);
@@ -406,7 +412,7 @@ fn arranged(name: &str, sections: &[(Vec<&Block>, &str, Role)]) -> Result<SegIte
             start_s: start as f64 / sr,
             end_s: end as f64 / sr,
             group: (*group).to_string(),
-            role: Some(*role),
+            role: *role,
         });
     }
     Ok(SegItem { name: name.into(), audio, truth })
