@@ -56,7 +56,9 @@ fn energy_distance(d: &[Vec<f64>], a: std::ops::Range<usize>, b: std::ops::Range
 }
 
 /// Group letters (`A`, `B`, … `Z`, `AA`, …) of the segments `[bounds[k], bounds[k + 1])`.
-pub(super) fn groups(d: &[Vec<f64>], bounds: &[usize]) -> Vec<String> {
+/// Segments whose `kind` differs (kick in or out, steady or rising) never share a group: with
+/// the kick gone or a riser playing, it is not the same material to a DJ.
+pub(super) fn groups(d: &[Vec<f64>], bounds: &[usize], kind: &[(bool, bool)]) -> Vec<String> {
     let n_seg = bounds.len().saturating_sub(1);
     let range = |k: usize| bounds[k]..bounds[k + 1];
     let dist: Vec<Vec<f64>> = (0..n_seg)
@@ -78,7 +80,8 @@ pub(super) fn groups(d: &[Vec<f64>], bounds: &[usize]) -> Vec<String> {
                     }
                 }
                 let link = s / (clusters[a].len() * clusters[b].len()) as f64;
-                if link < GROUP_DISTANCE && best.is_none_or(|(l, _, _)| link < l) {
+                let compatible = kind.get(clusters[a][0]) == kind.get(clusters[b][0]);
+                if compatible && link < GROUP_DISTANCE && best.is_none_or(|(l, _, _)| link < l) {
                     best = Some((link, a, b));
                 }
             }
@@ -179,6 +182,22 @@ pub(super) fn traits(f: &BarFeatures, range: std::ops::Range<usize>) -> SegmentT
     SegmentTraits { kick_db, kick_level_db, harmonic_db, rise }
 }
 
+/// Whether each segment has a kick: within [`KICK_LEVEL_RANGE_DB`] of the track's loudest kick
+/// and on the beat.
+pub(super) fn kick_presence(t: &[SegmentTraits]) -> Vec<bool> {
+    let loudest_kick = t.iter().map(|s| s.kick_level_db).fold(f64::NEG_INFINITY, f64::max);
+    t.iter()
+        .map(|s| s.kick_db >= KICK_CONTRAST_DB && s.kick_level_db >= loudest_kick - KICK_LEVEL_RANGE_DB)
+        .collect()
+}
+
+/// Whether each segment builds up: a steady rise, not at either end of the track (with three
+/// segments or more, the ends are the intro and the outro).
+pub(super) fn rising(t: &[SegmentTraits]) -> Vec<bool> {
+    let n = t.len();
+    (0..n).map(|i| t[i].rise >= RISE && i + 1 < n && (n < 3 || i > 0)).collect()
+}
+
 /// Roles and a confidence (0.5–1) for each segment, in order.
 pub(super) fn roles(t: &[SegmentTraits]) -> Vec<(Role, f64)> {
     let n = t.len();
@@ -186,11 +205,7 @@ pub(super) fn roles(t: &[SegmentTraits]) -> Vec<(Role, f64)> {
         return Vec::new();
     }
     let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
-    let loudest_kick = t.iter().map(|s| s.kick_level_db).fold(f64::NEG_INFINITY, f64::max);
-    let has_kick: Vec<bool> = t
-        .iter()
-        .map(|s| s.kick_db >= KICK_CONTRAST_DB && s.kick_level_db >= loudest_kick - KICK_LEVEL_RANGE_DB)
-        .collect();
+    let has_kick = kick_presence(t);
     // Energy: what plays over the drums (a drop adds the bass, chords and leads that the
     // intro's kick and hats lack).
     let energy: Vec<f64> = t.iter().map(|s| s.harmonic_db).collect();
@@ -203,7 +218,7 @@ pub(super) fn roles(t: &[SegmentTraits]) -> Vec<(Role, f64)> {
         inner.clone()
     };
     let top = pool.iter().map(|&i| energy[i]).fold(f64::NEG_INFINITY, f64::max);
-    let rising: Vec<bool> = (0..n).map(|i| t[i].rise >= RISE && inner.contains(&i) && i + 1 < n).collect();
+    let rising = rising(t);
     let is_drop: Vec<bool> =
         (0..n).map(|i| pool.contains(&i) && energy[i] >= top - DROP_MARGIN_DB && !rising[i]).collect();
     // With every candidate rising (a track that only builds), the fullest is the drop.

@@ -183,9 +183,11 @@ pub fn analyze_structure(audio: &Audio, rhythm: &Rhythm, options: &StructureOpti
 
     let phrases: Vec<usize> = options.phrase_bars.iter().map(|&p| p as usize).collect();
     let bounds = boundaries::choose_boundaries(&nov, &phrases, options.min_bars as usize);
-    let groups = labels::groups(&dist, &bounds);
     let traits: Vec<labels::SegmentTraits> =
         bounds.windows(2).map(|w| labels::traits(&bar_features, w[0]..w[1])).collect();
+    let kind: Vec<(bool, bool)> =
+        labels::kick_presence(&traits).into_iter().zip(labels::rising(&traits)).collect();
+    let groups = labels::groups(&dist, &bounds, &kind);
     let roles = labels::roles(&traits);
 
     let segments = bounds
