@@ -9,7 +9,8 @@ use technob::audio::WavFormat;
 use technob::rhythm::{Rhythm, RhythmOptions, analyze_rhythm};
 use technob::structure::export::{self, ExportFormat};
 use technob::structure::{
-    Interval, SilenceOptions, Structure, StructureOptions, analyze_structure, bar_chunks, split_on_silence,
+    Interval, MAX_MIN_BARS, MAX_PHRASE_BARS, SilenceOptions, Structure, StructureOptions, analyze_structure,
+    bar_chunks, split_on_silence,
 };
 use technob::{Audio, Error};
 
@@ -174,6 +175,9 @@ fn plan(args: &Args) -> Result<Plan, String> {
     if args.min_bars == 0 {
         return Err("--min-bars 0: a segment needs at least one bar".into());
     }
+    if args.min_bars > MAX_MIN_BARS {
+        return Err(format!("--min-bars {}: at most {MAX_MIN_BARS} bars", args.min_bars));
+    }
     Ok(Plan {
         method: args.method,
         format,
@@ -220,9 +224,11 @@ fn parse_bar_list(s: &str) -> Result<Vec<u32>, String> {
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| p.parse::<u32>().ok().filter(|&b| (1..=MAX_BARS as u32).contains(&b)))
+        .map(|p| p.parse::<u32>().ok().filter(|&b| (1..=MAX_PHRASE_BARS).contains(&b)))
         .collect::<Option<Vec<u32>>>()
-        .ok_or_else(|| bad(&format!("give whole numbers of bars from 1 to {MAX_BARS}, e.g. 8,16,32")))?;
+        .ok_or_else(|| {
+            bad(&format!("give whole numbers of bars from 1 to {MAX_PHRASE_BARS}, e.g. 8,16,32"))
+        })?;
     if bars.is_empty() {
         return Err(bad("give at least one phrase length"));
     }

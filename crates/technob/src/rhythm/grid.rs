@@ -17,7 +17,8 @@ pub const MIN_SECTION_BEATS: usize = 16;
 /// Beats spanned by one slope in the robust period estimate (4 bars of 4/4).
 const SLOPE_SPAN: usize = 16;
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// The median (mean of the middle two for an even count; 0 for none).
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     if n == 0 {

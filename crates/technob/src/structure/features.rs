@@ -19,6 +19,7 @@
 use rayon::prelude::*;
 
 use crate::Result;
+use crate::rhythm::grid::median;
 use crate::spectral::mel::{MelFilterbank, MelNorm};
 use crate::spectral::stft::{Stft, StftConfig};
 
@@ -180,18 +181,6 @@ pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> R
 
 fn db(power: f64) -> f64 {
     10.0 * power.max(FLOOR).log10()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n == 0 {
-        0.0
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
 }
 
 /// The frame-level features of `y`.

@@ -115,6 +115,11 @@ pub struct Structure {
     pub downbeats_known: bool,
 }
 
+/// The largest [`StructureOptions::min_bars`].
+pub const MAX_MIN_BARS: u32 = 64;
+/// The longest phrase in [`StructureOptions::phrase_bars`], bars.
+pub const MAX_PHRASE_BARS: u32 = 256;
+
 /// Checkerboard kernel half-width, bars.
 const KERNEL_HALF_BARS: usize = 8;
 /// Structure-feature smoothing, bars either side.
@@ -130,13 +135,14 @@ const LAG_SMOOTH_BARS: usize = 2;
 /// Errors: bad options; [`crate::Error::NoResult`] with fewer than two beats.
 pub fn analyze_structure(audio: &Audio, rhythm: &Rhythm, options: &StructureOptions) -> Result<Structure> {
     ensure_param!(
-        (1..=64).contains(&options.min_bars),
-        "the shortest segment must be 1–64 bars, got {}",
+        (1..=MAX_MIN_BARS).contains(&options.min_bars),
+        "the shortest segment must be 1–{MAX_MIN_BARS} bars, got {}",
         options.min_bars
     );
     ensure_param!(
-        !options.phrase_bars.is_empty() && options.phrase_bars.iter().all(|&p| (1..=256).contains(&p)),
-        "phrase lengths must be 1–256 bars"
+        !options.phrase_bars.is_empty()
+            && options.phrase_bars.iter().all(|&p| (1..=MAX_PHRASE_BARS).contains(&p)),
+        "phrase lengths must be 1–{MAX_PHRASE_BARS} bars"
     );
     let beats = rhythm.beat_times();
     if beats.len() < 2 || beats.iter().any(|t| !t.is_finite()) || beats.windows(2).any(|w| w[1] <= w[0]) {
