@@ -85,6 +85,9 @@ struct Frames {
 /// the kick measure.
 pub(super) fn bar_features(y: &[f32], sr: f64, bars: &[f64], beats: &[f64]) -> Result<BarFeatures> {
     let frames = frame_features(y, sr)?;
+    if frames.n == 0 {
+        return Err(crate::Error::NoResult("no audio to find the structure in".into()));
+    }
     let n_bars = bars.len().saturating_sub(1);
     let frame_of = |t: f64| ((t / frames.hop_s).round().max(0.0) as usize).min(frames.n);
     let span = |i: usize| {
